@@ -1,0 +1,30 @@
+//! Candor's database schema, as ordered sea-orm migrations that run on SQLite and PostgreSQL.
+//!
+//! Files are named `mYYYYMMDD_HHMMSS_<verb>_<table>.rs`; a migration, once released, is never
+//! edited: a change to the schema is a new file.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_create_users;
+mod m20261122_000002_create_user_roles;
+mod m20261122_000003_create_incidents;
+mod m20261122_000004_create_timeline_entries;
+mod m20261122_000005_create_audit_entries;
+mod m20261122_000006_create_login_failures;
+
+/// Runs every Candor migration in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261122_000001_create_users::Migration),
+            Box::new(m20261122_000002_create_user_roles::Migration),
+            Box::new(m20261122_000003_create_incidents::Migration),
+            Box::new(m20261122_000004_create_timeline_entries::Migration),
+            Box::new(m20261122_000005_create_audit_entries::Migration),
+            Box::new(m20261122_000006_create_login_failures::Migration),
+        ]
+    }
+}

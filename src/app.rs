@@ -1,0 +1,130 @@
+//! Wiring: settings → database → state → router → listener.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use sea_orm::DatabaseConnection;
+use secrecy::SecretString;
+use tokio::net::TcpListener;
+
+use crate::auth::{LoginPolicy, TokenKeys};
+use crate::domain::Clock;
+use crate::http::{self, metrics::Metrics};
+use crate::settings::Settings;
+use crate::store;
+
+/// What every request handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub clock: Arc<dyn Clock>,
+    pub tokens: TokenKeys,
+    pub login_policy: LoginPolicy,
+    /// Server secret mixed into digests of sign-in addresses.
+    pub pepper: SecretString,
+    pub metrics: Arc<Metrics>,
+    pub max_body_bytes: usize,
+}
+
+/// A built application, bound to its port but not yet serving.
+pub struct App {
+    listener: TcpListener,
+    state: AppState,
+}
+
+/// Connects to the configured database (creating the data directory for SQLite) and brings
+/// its schema up to date.
+pub async fn open_database(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
+    if settings.uses_embedded_database() {
+        settings.ensure_data_dir()?;
+    }
+    let db = store::connect(&settings.database_url(), settings.database_max_connections)
+        .await
+        .context("cannot open the database (check CANDOR_DATABASE_URL)")?;
+    store::migrate(&db).await.context("database migration failed")?;
+    Ok(db)
+}
+
+impl App {
+    /// Opens the database, runs migrations and binds the listener.
+    pub async fn build(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::Result<App> {
+        settings.validate()?;
+        let secret = settings.resolve_jwt_secret()?;
+        let db = open_database(settings).await?;
+        let listener = TcpListener::bind(settings.addr)
+            .await
+            .with_context(|| format!("cannot listen on {} (CANDOR_ADDR)", settings.addr))?;
+        let tokens = TokenKeys::new(
+            &secret,
+            &settings.jwt_issuer,
+            &settings.jwt_audience,
+            chrono::Duration::minutes(settings.jwt_ttl_minutes),
+        );
+        let state = AppState {
+            db,
+            clock,
+            tokens,
+            login_policy: LoginPolicy {
+                max_failures_per_account: settings.login_max_failures_per_account,
+                max_failures_per_address: settings.login_max_failures_per_address,
+                window: chrono::Duration::minutes(settings.login_window_minutes),
+            },
+            pepper: secret,
+            metrics: Arc::new(Metrics::default()),
+            max_body_bytes: settings.max_body_bytes,
+        };
+        Ok(App { listener, state })
+    }
+
+    /// The address actually bound (useful with port 0).
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// The shared state (tests reach the database through it).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` completes, then finishes in-flight requests and closes the pool.
+    pub async fn serve(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        let db = self.state.db.clone();
+        let router = http::router(self.state);
+        axum::serve(
+            self.listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await?;
+        if let Err(e) = db.close().await {
+            tracing::warn!(error = %e, "closing the database pool failed");
+        }
+        Ok(())
+    }
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutdown requested; finishing in-flight requests");
+}

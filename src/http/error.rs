@@ -1,0 +1,220 @@
+//! One error type for the whole API: every failure becomes a status and the stable body
+//! `{"error": {"code": "…", "message": "…", "details": [...]}}`.
+
+use axum::Json;
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::audit::AuditError;
+use crate::auth::{LoginError, UserError};
+use crate::incident::IncidentError;
+
+/// A problem with one field of the request.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FieldDetail {
+    /// The field's path, such as `severity` or `items[2].at`.
+    pub field: String,
+    pub message: String,
+}
+
+/// The error body.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorContent,
+}
+
+/// What went wrong.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorContent {
+    /// A stable machine-readable code, such as `validation_failed` or `invalid_transition`.
+    pub code: &'static str,
+    /// A sentence for people.
+    pub message: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub details: Vec<FieldDetail>,
+}
+
+/// An API failure.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    pub details: Vec<FieldDetail>,
+    pub retry_after_seconds: Option<i64>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+            details: Vec::new(),
+            retry_after_seconds: None,
+        }
+    }
+
+    pub fn with_details(mut self, details: Vec<FieldDetail>) -> Self {
+        self.details = details;
+        self
+    }
+
+    pub fn unauthorized() -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", "a valid bearer token is required")
+    }
+
+    pub fn forbidden() -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", "your roles do not allow this action")
+    }
+
+    pub fn not_found(what: &str) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", format!("{what} not found"))
+    }
+
+    /// A failure the caller cannot fix; the cause is logged (it holds no personal data: store
+    /// errors carry SQL and ids, never bound values) and not sent back.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        tracing::error!(error = %cause, "request failed");
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "something went wrong on our side")
+    }
+
+    pub fn unavailable(cause: impl std::fmt::Display) -> Self {
+        tracing::warn!(error = %cause, "database unavailable");
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "the database is not reachable right now; try again shortly",
+        )
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = ErrorBody {
+            error: ErrorContent {
+                code: self.code,
+                message: self.message,
+                details: self.details,
+            },
+        };
+        let mut response = (self.status, Json(body)).into_response();
+        if let Some(seconds) = self.retry_after_seconds
+            && let Ok(value) = HeaderValue::from_str(&seconds.to_string())
+        {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        if self.status == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+fn db_error(err: sea_orm::DbErr) -> ApiError {
+    use sea_orm::DbErr;
+    match err {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => ApiError::unavailable(err),
+        other => ApiError::internal(other),
+    }
+}
+
+impl From<sea_orm::DbErr> for ApiError {
+    fn from(err: sea_orm::DbErr) -> Self {
+        db_error(err)
+    }
+}
+
+impl From<IncidentError> for ApiError {
+    fn from(err: IncidentError) -> Self {
+        match err {
+            IncidentError::NotFound => ApiError::not_found("incident"),
+            IncidentError::Invalid(problems) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                "some fields are not valid",
+            )
+            .with_details(
+                problems
+                    .into_iter()
+                    .map(|p| FieldDetail {
+                        field: p.field.to_owned(),
+                        message: p.message,
+                    })
+                    .collect(),
+            ),
+            IncidentError::Transition(refused) => {
+                ApiError::new(StatusCode::CONFLICT, "invalid_transition", refused.to_string())
+            }
+            e @ IncidentError::VersionConflict { .. } => {
+                ApiError::new(StatusCode::CONFLICT, "version_conflict", e.to_string())
+            }
+            IncidentError::Db(e) => db_error(e),
+        }
+    }
+}
+
+impl From<LoginError> for ApiError {
+    fn from(err: LoginError) -> Self {
+        match err {
+            LoginError::InvalidCredentials => {
+                ApiError::new(StatusCode::UNAUTHORIZED, "invalid_credentials", err.to_string())
+            }
+            LoginError::RateLimited { retry_after_seconds } => {
+                let mut e = ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", err.to_string());
+                e.retry_after_seconds = Some(retry_after_seconds);
+                e
+            }
+            LoginError::Db(e) => db_error(e),
+            LoginError::Internal(e) => ApiError::internal(e),
+        }
+    }
+}
+
+impl From<UserError> for ApiError {
+    fn from(err: UserError) -> Self {
+        let field = |field: &str, message: String| {
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "some fields are not valid")
+                .with_details(vec![FieldDetail {
+                    field: field.to_owned(),
+                    message,
+                }])
+        };
+        match err {
+            UserError::Email(e) => field("email", e.to_string()),
+            UserError::Password(crate::auth::password::PasswordError::Hash(e)) => ApiError::internal(e),
+            UserError::Password(e) => field("password", e.to_string()),
+            UserError::NoRoles => field("roles", "at least one role is required".into()),
+            UserError::Duplicate => ApiError::new(StatusCode::CONFLICT, "duplicate", err.to_string()),
+            UserError::NotFound => ApiError::not_found("user"),
+            UserError::SelfLockout => ApiError::new(StatusCode::CONFLICT, "self_lockout", err.to_string()),
+            UserError::Db(e) => db_error(e),
+            UserError::Internal(e) => ApiError::internal(e),
+        }
+    }
+}
+
+impl From<AuditError> for ApiError {
+    fn from(err: AuditError) -> Self {
+        match err {
+            AuditError::Db(e) => db_error(e),
+        }
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(rejection: PathRejection) -> Self {
+        ApiError::new(StatusCode::BAD_REQUEST, "bad_path", rejection.body_text())
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(rejection: QueryRejection) -> Self {
+        ApiError::new(StatusCode::BAD_REQUEST, "bad_query", rejection.body_text())
+    }
+}

@@ -1,0 +1,149 @@
+//! Extractors whose failures speak the API's error shape: JSON bodies (with the failing field's
+//! path), path parameters, query strings, and the client's address.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use axum::body::Bytes;
+use serde::de::DeserializeOwned;
+
+use super::error::{ApiError, FieldDetail};
+
+/// A JSON body. Syntax errors are 400 `malformed_json`; a body of the wrong shape (missing or
+/// unknown field, bad enum value, wrong type) is 422 `validation_failed` naming the field.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for ApiJson<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|mime| {
+                let mime = mime.trim().to_ascii_lowercase();
+                mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+            });
+        if !is_json {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "send the body as JSON with `Content-Type: application/json`",
+            ));
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            ApiError::new(rejection.status(), "bad_body", rejection.body_text())
+        })?;
+        parse(&bytes).map(ApiJson)
+    }
+}
+
+/// Parses JSON, reporting where it failed.
+pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let parsed = serde_path_to_error::deserialize::<_, T>(&mut de);
+    // Trailing bytes after the value are a syntax error too.
+    if parsed.is_ok()
+        && let Err(inner) = de.end()
+    {
+        return Err(malformed(&inner));
+    }
+    match parsed {
+        Ok(value) => Ok(value),
+        Err(err) => {
+            let path = err.path().to_string();
+            let inner = err.into_inner();
+            if inner.is_syntax() || inner.is_eof() {
+                Err(malformed(&inner))
+            } else {
+                let field = if path == "." { String::new() } else { path };
+                Err(ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "validation_failed",
+                    "the body does not have the expected fields",
+                )
+                .with_details(vec![FieldDetail {
+                    field,
+                    message: strip_position(&inner.to_string()),
+                }]))
+            }
+        }
+    }
+}
+
+fn malformed(inner: &serde_json::Error) -> ApiError {
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "malformed_json",
+        format!("the body is not valid JSON (line {}, column {})", inner.line(), inner.column()),
+    )
+}
+
+// serde_json appends " at line L column C"; the field path already says where.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+/// Path parameters; a bad one is 400 `bad_path`.
+#[derive(Debug, FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(ApiError))]
+pub struct ApiPath<T>(pub T);
+
+/// Query parameters; a bad one is 400 `bad_query`.
+#[derive(Debug, FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub struct ApiQuery<T>(pub T);
+
+/// The client's IP address as seen on the TCP connection.
+#[derive(Debug, Clone)]
+pub struct ClientAddr(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let addr = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or_else(|| "unknown".to_owned(), |ConnectInfo(addr)| addr.ip().to_string());
+        Ok(ClientAddr(addr))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Body {
+        title: String,
+        count: u32,
+    }
+
+    #[test]
+    fn syntax_errors_are_400_and_shape_errors_name_the_field() {
+        let err = parse::<Body>(b"{\"title\": ").unwrap_err();
+        assert_eq!((err.status, err.code), (StatusCode::BAD_REQUEST, "malformed_json"));
+        let err = parse::<Body>(br#"{"title": "x", "count": "three"}"#).unwrap_err();
+        assert_eq!((err.status, err.code), (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"));
+        assert_eq!(err.details[0].field, "count");
+        let err = parse::<Body>(br#"{"title": "x", "count": 3, "extra": 1}"#).unwrap_err();
+        assert!(err.details[0].message.contains("unknown field `extra`"), "{:?}", err.details);
+        let err = parse::<Body>(br#"{"title": "x", "count": 3} trailing"#).unwrap_err();
+        assert_eq!(err.code, "malformed_json");
+    }
+}

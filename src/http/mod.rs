@@ -1,0 +1,128 @@
+//! Everything HTTP: the router, extractors, authentication, errors, metrics and the OpenAPI
+//! document. Handlers are thin: parse, call one use-case, shape the answer.
+
+pub mod auth;
+pub mod error;
+pub mod extract;
+pub mod metrics;
+pub mod routes;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Json;
+use axum::Router;
+use axum::http::{HeaderName, Request, StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::sensitive_headers::SetSensitiveHeadersLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::app::AppState;
+use error::ApiError;
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Candor API", description = "Breach-notification and incident-response orchestrator: staff API."),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "auth", description = "Sign in"),
+        (name = "users", description = "Staff accounts and roles"),
+        (name = "incidents", description = "Incidents, their lifecycle and timeline"),
+        (name = "audit", description = "The tamper-evident audit log"),
+        (name = "operations", description = "Probes and metrics"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+        );
+    }
+}
+
+/// The API routes and their OpenAPI document, built from the same handler list so the document
+/// cannot miss a route.
+pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(routes::auth::login))
+        .routes(routes!(routes::auth::me))
+        .routes(routes!(routes::users::list_users, routes::users::create_user))
+        .routes(routes!(routes::users::update_user))
+        .routes(routes!(routes::incidents::list_incidents, routes::incidents::create_incident))
+        .routes(routes!(routes::incidents::get_incident, routes::incidents::update_incident))
+        .routes(routes!(routes::incidents::change_status))
+        .routes(routes!(routes::timeline::list_timeline, routes::timeline::add_timeline_entry))
+        .routes(routes!(routes::audit::list_audit))
+        .routes(routes!(routes::audit::verify_audit))
+        .routes(routes!(routes::health::healthz))
+        .routes(routes!(routes::health::readyz))
+        .split_for_parts()
+}
+
+/// The whole application router with its middleware.
+pub fn router(state: AppState) -> Router {
+    let (api, openapi) = api();
+    let openapi = Arc::new(openapi);
+    let metrics = state.metrics.clone();
+    let max_body = state.max_body_bytes;
+    api.route(
+        "/api/v1/openapi.json",
+        get(move || {
+            let doc = openapi.clone();
+            async move { Json(doc.as_ref().clone()) }
+        }),
+    )
+    .route("/metrics", get(metrics::expose).with_state(metrics.clone()))
+    .fallback(not_found)
+    .method_not_allowed_fallback(method_not_allowed)
+    .with_state(state)
+    .layer(axum::middleware::from_fn_with_state(metrics, metrics::track))
+    .layer(
+        ServiceBuilder::new()
+            .layer(SetSensitiveHeadersLayer::new([header::AUTHORIZATION, header::COOKIE]))
+            .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+            .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+                // The route template and request id only: URIs may carry personal data.
+                let route = request
+                    .extensions()
+                    .get::<axum::extract::MatchedPath>()
+                    .map_or("unmatched", |p| p.as_str());
+                let request_id = request
+                    .headers()
+                    .get(REQUEST_ID)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("-");
+                tracing::info_span!("request", method = %request.method(), route, request_id)
+            }))
+            .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+            .layer(CatchPanicLayer::custom(|_| ApiError::internal("handler panicked").into_response()))
+            .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
+            .layer(RequestBodyLimitLayer::new(max_body)),
+    )
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such route")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this route does not accept that method")
+}

@@ -1,0 +1,256 @@
+//! Typed, layered configuration: defaults → `candor.toml` (or the file named by
+//! `CANDOR_CONFIG`) → `CANDOR_*` environment variables.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use rand::RngCore;
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+
+/// The shortest signing secret accepted, in bytes.
+pub const MIN_SECRET_BYTES: usize = 32;
+
+/// Where Candor runs; production refuses unsafe defaults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Every setting, with its default.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Settings {
+    /// `CANDOR_ENV`: `development` (default) or `production`.
+    pub env: Environment,
+    /// `CANDOR_ADDR`: where the HTTP server listens.
+    pub addr: SocketAddr,
+    /// `CANDOR_DATA_DIR`: the embedded database, the generated development secret and (later)
+    /// the file outbox live here.
+    pub data_dir: PathBuf,
+    /// `CANDOR_DATABASE_URL`: `sqlite://…` or `postgres://…`; default: SQLite in `data_dir`.
+    pub database_url: Option<String>,
+    /// `CANDOR_DATABASE_MAX_CONNECTIONS`.
+    pub database_max_connections: u32,
+    /// `CANDOR_JWT_SECRET`: the token signing secret (at least 32 bytes).
+    #[serde(serialize_with = "redact")]
+    pub jwt_secret: Option<SecretString>,
+    /// `CANDOR_JWT_ISSUER`.
+    pub jwt_issuer: String,
+    /// `CANDOR_JWT_AUDIENCE`: the audience of staff tokens.
+    pub jwt_audience: String,
+    /// `CANDOR_JWT_TTL_MINUTES`: how long a staff token lives.
+    pub jwt_ttl_minutes: i64,
+    /// `CANDOR_LOGIN_MAX_FAILURES_PER_ACCOUNT` within the window.
+    pub login_max_failures_per_account: u64,
+    /// `CANDOR_LOGIN_MAX_FAILURES_PER_ADDRESS` within the window.
+    pub login_max_failures_per_address: u64,
+    /// `CANDOR_LOGIN_WINDOW_MINUTES`.
+    pub login_window_minutes: i64,
+    /// `CANDOR_MAX_BODY_BYTES`: the largest request body accepted.
+    pub max_body_bytes: usize,
+    /// `CANDOR_LOG`: a tracing filter such as `info` or `candor=debug,info`.
+    pub log: String,
+    /// `CANDOR_LOG_FORMAT`: `text` or `json`.
+    pub log_format: LogFormat,
+}
+
+fn redact<S: serde::Serializer>(value: &Option<SecretString>, s: S) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(_) => s.serialize_some("[redacted]"),
+        None => s.serialize_none(),
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            env: Environment::Development,
+            addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("candor-data"),
+            database_url: None,
+            database_max_connections: 10,
+            jwt_secret: None,
+            jwt_issuer: "candor".into(),
+            jwt_audience: "candor-staff".into(),
+            jwt_ttl_minutes: 8 * 60,
+            login_max_failures_per_account: 5,
+            login_max_failures_per_address: 20,
+            login_window_minutes: 15,
+            max_body_bytes: 1024 * 1024,
+            log: "info,sea_orm_migration=warn".into(),
+            log_format: LogFormat::Text,
+        }
+    }
+}
+
+/// Configuration that cannot be used; the message names the setting.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("configuration: {0}")]
+    Load(Box<figment::Error>),
+    #[error(
+        "CANDOR_JWT_SECRET is not set: production (CANDOR_ENV=production) needs an explicit token secret of at least {MIN_SECRET_BYTES} bytes"
+    )]
+    MissingSecret,
+    #[error("CANDOR_JWT_SECRET is {0} bytes long: it must be at least {MIN_SECRET_BYTES} bytes")]
+    ShortSecret(usize),
+    #[error("CANDOR_JWT_TTL_MINUTES must be between 1 and 10080 (one week)")]
+    BadTtl,
+    #[error("data directory `{path}`: {source}")]
+    DataDir { path: PathBuf, source: std::io::Error },
+}
+
+impl Settings {
+    /// Loads defaults, then the config file, then `CANDOR_*` variables.
+    pub fn load() -> Result<Self, SettingsError> {
+        let file = std::env::var_os("CANDOR_CONFIG")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("candor.toml"));
+        Figment::from(Serialized::defaults(Settings::default()))
+            .merge(Toml::file(file))
+            .merge(Env::prefixed("CANDOR_").ignore(&["config", "test_pg"]))
+            .extract()
+            .map_err(|e| SettingsError::Load(Box::new(e)))
+    }
+
+    /// The database URL in force.
+    pub fn database_url(&self) -> String {
+        self.database_url.clone().unwrap_or_else(|| {
+            format!("sqlite://{}?mode=rwc", self.data_dir.join("candor.db").display())
+        })
+    }
+
+    /// Whether the database in force is the embedded SQLite file.
+    pub fn uses_embedded_database(&self) -> bool {
+        self.database_url().starts_with("sqlite:")
+    }
+
+    /// Checks the settings that cannot be checked by type alone.
+    pub fn validate(&self) -> Result<(), SettingsError> {
+        if !(1..=7 * 24 * 60).contains(&self.jwt_ttl_minutes) {
+            return Err(SettingsError::BadTtl);
+        }
+        Ok(())
+    }
+
+    /// The token secret: the configured one, or in development one generated once and kept in
+    /// the data directory. Production without an explicit secret of sufficient length refuses.
+    pub fn resolve_jwt_secret(&self) -> Result<SecretString, SettingsError> {
+        if let Some(secret) = &self.jwt_secret {
+            let len = secret.expose_secret().len();
+            if len < MIN_SECRET_BYTES {
+                return Err(SettingsError::ShortSecret(len));
+            }
+            return Ok(secret.clone());
+        }
+        if self.env == Environment::Production {
+            return Err(SettingsError::MissingSecret);
+        }
+        self.ensure_data_dir()?;
+        load_or_create_secret(&self.data_dir.join("jwt-secret"))
+    }
+
+    /// Creates the data directory if it is missing.
+    pub fn ensure_data_dir(&self) -> Result<(), SettingsError> {
+        std::fs::create_dir_all(&self.data_dir).map_err(|source| SettingsError::DataDir {
+            path: self.data_dir.clone(),
+            source,
+        })
+    }
+}
+
+fn load_or_create_secret(path: &Path) -> Result<SecretString, SettingsError> {
+    let io_err = |source| SettingsError::DataDir {
+        path: path.to_owned(),
+        source,
+    };
+    match std::fs::read_to_string(path) {
+        Ok(existing) if existing.trim().len() >= MIN_SECRET_BYTES => {
+            return Ok(SecretString::from(existing.trim().to_owned()));
+        }
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(io_err(e)),
+    }
+    let mut bytes = [0u8; 48];
+    rand::rng().fill_bytes(&mut bytes);
+    let secret = hex::encode(bytes);
+    write_private(path, &secret).map_err(io_err)?;
+    Ok(SecretString::from(secret))
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(contents.as_bytes())
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    std::fs::write(path, contents)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn production_refuses_to_start_without_a_secret_and_names_the_setting() {
+        let settings = Settings {
+            env: Environment::Production,
+            ..Settings::default()
+        };
+        let err = settings.resolve_jwt_secret().unwrap_err();
+        assert!(err.to_string().contains("CANDOR_JWT_SECRET"), "{err}");
+    }
+
+    #[test]
+    fn a_short_secret_is_refused() {
+        let settings = Settings {
+            jwt_secret: Some(SecretString::from("too-short")),
+            ..Settings::default()
+        };
+        assert!(matches!(settings.resolve_jwt_secret(), Err(SettingsError::ShortSecret(9))));
+    }
+
+    #[test]
+    fn development_creates_a_secret_once_and_keeps_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = Settings {
+            data_dir: dir.path().join("data"),
+            ..Settings::default()
+        };
+        let first = settings.resolve_jwt_secret().unwrap();
+        let second = settings.resolve_jwt_secret().unwrap();
+        assert_eq!(first.expose_secret(), second.expose_secret());
+        assert!(first.expose_secret().len() >= MIN_SECRET_BYTES);
+    }
+
+    #[test]
+    fn debug_output_never_shows_the_secret() {
+        let settings = Settings {
+            jwt_secret: Some(SecretString::from("s3cr3t-s3cr3t-s3cr3t-s3cr3t-s3cr3t")),
+            ..Settings::default()
+        };
+        assert!(!format!("{settings:?}").contains("s3cr3t"));
+    }
+}

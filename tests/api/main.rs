@@ -1,0 +1,5 @@
+//! The HTTP API, tested through a real server on port 0 with a database of its own: a fresh
+//! SQLite file, or a fresh PostgreSQL database when `CANDOR_TEST_PG` is set.
+
+mod helpers;
+mod smoke;
