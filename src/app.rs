@@ -42,7 +42,9 @@ pub async fn open_database(settings: &Settings) -> anyhow::Result<DatabaseConnec
     let db = store::connect(&settings.database_url(), settings.database_max_connections)
         .await
         .context("cannot open the database (check CANDOR_DATABASE_URL)")?;
-    store::migrate(&db).await.context("database migration failed")?;
+    store::migrate(&db)
+        .await
+        .context("database migration failed")?;
     Ok(db)
 }
 
@@ -70,7 +72,7 @@ impl App {
                 max_failures_per_address: settings.login_max_failures_per_address,
                 window: chrono::Duration::minutes(settings.login_window_minutes),
             },
-            pepper: secret,
+            pepper: derive_pepper(&secret),
             metrics: Arc::new(Metrics::default()),
             max_body_bytes: settings.max_body_bytes,
         };
@@ -88,7 +90,10 @@ impl App {
     }
 
     /// Serves until `shutdown` completes, then finishes in-flight requests and closes the pool.
-    pub async fn serve(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    pub async fn serve(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
         let db = self.state.db.clone();
         let router = http::router(self.state);
         axum::serve(
@@ -102,6 +107,17 @@ impl App {
         }
         Ok(())
     }
+}
+
+/// The key for sign-in digests, derived from the token secret with its own label so that the
+/// digests never expose the signing key itself.
+fn derive_pepper(secret: &SecretString) -> SecretString {
+    use secrecy::ExposeSecret;
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    hasher.update(b"candor sign-in digest key\0");
+    hasher.update(secret.expose_secret().as_bytes());
+    SecretString::from(hex::encode(hasher.finalize()))
 }
 
 /// Resolves on SIGTERM or Ctrl-C.

@@ -109,7 +109,10 @@ pub enum SettingsError {
     #[error("CANDOR_JWT_TTL_MINUTES must be between 1 and 10080 (one week)")]
     BadTtl,
     #[error("data directory `{path}`: {source}")]
-    DataDir { path: PathBuf, source: std::io::Error },
+    DataDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 impl Settings {
@@ -128,7 +131,10 @@ impl Settings {
     /// The database URL in force.
     pub fn database_url(&self) -> String {
         self.database_url.clone().unwrap_or_else(|| {
-            format!("sqlite://{}?mode=rwc", self.data_dir.join("candor.db").display())
+            format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("candor.db").display()
+            )
         })
     }
 
@@ -229,7 +235,10 @@ mod tests {
             jwt_secret: Some(SecretString::from("too-short")),
             ..Settings::default()
         };
-        assert!(matches!(settings.resolve_jwt_secret(), Err(SettingsError::ShortSecret(9))));
+        assert!(matches!(
+            settings.resolve_jwt_secret(),
+            Err(SettingsError::ShortSecret(9))
+        ));
     }
 
     #[test]

@@ -31,7 +31,11 @@ pub enum AuditError {
 ///
 /// The head row is locked for the rest of the transaction, so appends from any number of
 /// service instances form one unbroken chain in commit order.
-pub async fn record(db: &impl ConnectionTrait, at: DateTime<Utc>, event: AuditEvent) -> Result<i64, DbErr> {
+pub async fn record(
+    db: &impl ConnectionTrait,
+    at: DateTime<Utc>,
+    event: AuditEvent,
+) -> Result<i64, DbErr> {
     let (head_seq, head_hash) = store::audit::lock_head(db).await?;
     let record = AuditRecord {
         seq: head_seq + 1,

@@ -85,49 +85,39 @@ pub async fn login(
     let normalized = EmailAddress::parse(&email).ok();
     let account_key = account_key(
         ctx.pepper,
-        normalized.as_ref().map_or(email.as_str(), EmailAddress::as_str),
+        normalized
+            .as_ref()
+            .map_or(email.as_str(), EmailAddress::as_str),
     );
     let since = now - policy.window;
-    let counts = store::login_failures::count_since(db, &account_key, address, since).await?;
-    let limited = [
-        (counts.account, policy.max_failures_per_account, counts.account_oldest),
-        (counts.address, policy.max_failures_per_address, counts.address_oldest),
-    ]
-    .into_iter()
-    .filter(|(count, max, _)| count >= max)
-    .filter_map(|(_, _, oldest)| oldest)
-    .map(|oldest| (oldest + policy.window - now).num_seconds().max(1))
-    .max();
-    if let Some(retry_after_seconds) = limited {
-        return Err(LoginError::RateLimited { retry_after_seconds });
-    }
+    // The attempt is counted before the password is checked, under a lock on the account and
+    // the address: a burst of parallel guesses is limited exactly like a sequence of them.
+    let reservation = reserve_attempt(db, policy, &account_key, address, since, now).await?;
 
     let found = match &normalized {
         Some(email) => store::users::find_by_email(db, email).await?,
         None => None,
     };
-    let stored_hash = found
-        .as_ref()
-        .map_or_else(|| password::decoy_hash().to_owned(), |(_, hash)| hash.clone());
-    let matches = tokio::task::spawn_blocking(move || password::verify(&password_given, &stored_hash))
-        .await
-        .map_err(|e| LoginError::Internal(e.to_string()))?;
+    let stored_hash = found.as_ref().map_or_else(
+        || password::decoy_hash().to_owned(),
+        |(_, hash)| hash.clone(),
+    );
+    let matches =
+        tokio::task::spawn_blocking(move || password::verify(&password_given, &stored_hash))
+            .await
+            .map_err(|e| LoginError::Internal(e.to_string()))?;
 
     let user = match found {
         Some((user, _)) if matches && user.is_active() => user,
-        _ => {
-            let txn = store::begin_write(db).await?;
-            store::login_failures::prune_before(&txn, since).await?;
-            store::login_failures::record(&txn, &account_key, address, now).await?;
-            txn.commit().await?;
-            return Err(LoginError::InvalidCredentials);
-        }
+        // The reserved attempt stays: it was a failure.
+        _ => return Err(LoginError::InvalidCredentials),
     };
 
     let token = keys
         .issue(user.id, &user.roles, now)
         .map_err(|e| LoginError::Internal(e.to_string()))?;
     let txn = store::begin_write(db).await?;
+    store::login_failures::delete(&txn, reservation).await?;
     store::login_failures::clear_account(&txn, &account_key).await?;
     audit::record(
         &txn,
@@ -148,6 +138,47 @@ pub async fn login(
         expires_at: now + keys.ttl(),
         user,
     })
+}
+
+/// Counts the recent failures of the account and the address and, if neither is at its limit,
+/// records this attempt as a failure until it proves otherwise. Returns the attempt's row id.
+async fn reserve_attempt(
+    db: &DatabaseConnection,
+    policy: &LoginPolicy,
+    account_key: &str,
+    address: &str,
+    since: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<uuid::Uuid, LoginError> {
+    let txn = store::begin_write(db).await?;
+    store::login_failures::lock_keys(&txn, &[account_key, address]).await?;
+    let counts = store::login_failures::count_since(&txn, account_key, address, since).await?;
+    let limited = [
+        (
+            counts.account,
+            policy.max_failures_per_account,
+            counts.account_oldest,
+        ),
+        (
+            counts.address,
+            policy.max_failures_per_address,
+            counts.address_oldest,
+        ),
+    ]
+    .into_iter()
+    .filter(|(count, max, _)| count >= max)
+    .filter_map(|(_, _, oldest)| oldest)
+    .map(|oldest| (oldest + policy.window - now).num_seconds().max(1))
+    .max();
+    if let Some(retry_after_seconds) = limited {
+        return Err(LoginError::RateLimited {
+            retry_after_seconds,
+        });
+    }
+    store::login_failures::prune_before(&txn, since).await?;
+    let id = store::login_failures::record(&txn, account_key, address, now).await?;
+    txn.commit().await?;
+    Ok(id)
 }
 
 /// A keyed digest of the account address: lets the limiter count per account without storing

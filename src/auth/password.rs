@@ -1,8 +1,10 @@
 //! Password hashing with argon2id (the crate's defaults: 19 MiB, 2 passes, 1 lane, as OWASP
 //! recommends) in PHC string format.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use argon2::Argon2;
+use argon2::password_hash::{
+    PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
+};
 use secrecy::{ExposeSecret, SecretString};
 
 /// The shortest password accepted, in characters.
@@ -72,13 +74,19 @@ mod tests {
         let stored = hash(&pw).unwrap();
         assert!(stored.starts_with("$argon2id$"));
         assert!(verify(&pw, &stored));
-        assert!(!verify(&SecretString::from("correct horse battery stapler"), &stored));
+        assert!(!verify(
+            &SecretString::from("correct horse battery stapler"),
+            &stored
+        ));
         assert!(!verify(&pw, "not a hash"));
     }
 
     #[test]
     fn short_passwords_are_refused() {
-        assert!(matches!(check_policy(&SecretString::from("short")), Err(PasswordError::TooShort)));
+        assert!(matches!(
+            check_policy(&SecretString::from("short")),
+            Err(PasswordError::TooShort)
+        ));
         assert!(check_policy(&SecretString::from("long enough passphrase")).is_ok());
     }
 }

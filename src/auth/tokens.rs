@@ -78,7 +78,12 @@ impl TokenKeys {
     }
 
     /// Mints a token for a user at `now`.
-    pub fn issue(&self, user_id: Uuid, roles: &[Role], now: DateTime<Utc>) -> Result<String, TokenError> {
+    pub fn issue(
+        &self,
+        user_id: Uuid,
+        roles: &[Role],
+        now: DateTime<Utc>,
+    ) -> Result<String, TokenError> {
         let claims = Claims {
             sub: user_id,
             roles: roles.to_vec(),
@@ -118,7 +123,12 @@ mod tests {
     use super::*;
 
     fn keys(secret: &str, aud: &str) -> TokenKeys {
-        TokenKeys::new(&SecretString::from(secret), "candor", aud, Duration::hours(8))
+        TokenKeys::new(
+            &SecretString::from(secret),
+            "candor",
+            aud,
+            Duration::hours(8),
+        )
     }
 
     #[test]
@@ -129,7 +139,10 @@ mod tests {
         let token = k.issue(id, &[Role::Responder], now).unwrap();
         let claims = k.verify(&token, now).unwrap();
         assert_eq!((claims.sub, claims.roles), (id, vec![Role::Responder]));
-        assert_eq!(k.verify(&token, now + Duration::hours(8)), Err(TokenError::Expired));
+        assert_eq!(
+            k.verify(&token, now + Duration::hours(8)),
+            Err(TokenError::Expired)
+        );
     }
 
     #[test]

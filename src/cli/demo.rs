@@ -40,7 +40,11 @@ struct DemoUser {
 }
 
 /// Seeds a fresh demo instance, prints how to use it, and serves it (unless `--no-serve`).
-pub async fn run(args: DemoArgs, mut settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<ExitCode> {
+pub async fn run(
+    args: DemoArgs,
+    mut settings: Settings,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<ExitCode> {
     reset_dir(&args.data_dir)?;
     settings.data_dir = args.data_dir.clone();
     settings.database_url = None;
@@ -70,14 +74,21 @@ fn reset_dir(dir: &Path) -> anyhow::Result<()> {
                 dir.display()
             );
         }
-        std::fs::remove_dir_all(dir).with_context(|| format!("cannot clear `{}`", dir.display()))?;
+        std::fs::remove_dir_all(dir)
+            .with_context(|| format!("cannot clear `{}`", dir.display()))?;
     }
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
-    std::fs::write(dir.join(MARKER), "created by `candor demo`; deleted and re-created on every run\n")?;
+    std::fs::write(
+        dir.join(MARKER),
+        "created by `candor demo`; deleted and re-created on every run\n",
+    )?;
     Ok(())
 }
 
-async fn seed_users(db: &DatabaseConnection, clock: &dyn Clock) -> anyhow::Result<Vec<(DemoUser, StaffUser)>> {
+async fn seed_users(
+    db: &DatabaseConnection,
+    clock: &dyn Clock,
+) -> anyhow::Result<Vec<(DemoUser, StaffUser)>> {
     let wanted = [
         ("admin@demo.candor.test", Role::Admin),
         ("responder@demo.candor.test", Role::Responder),
@@ -85,14 +96,25 @@ async fn seed_users(db: &DatabaseConnection, clock: &dyn Clock) -> anyhow::Resul
     ];
     let mut users = Vec::new();
     for (email, role) in wanted {
-        let password: String = rand::rng().sample_iter(&Alphanumeric).take(20).map(char::from).collect();
+        let password: String = rand::rng()
+            .sample_iter(&Alphanumeric)
+            .take(20)
+            .map(char::from)
+            .collect();
         let input = NewUserInput {
             email: email.to_owned(),
             password: SecretString::from(password.clone()),
             roles: vec![role],
         };
         let user = auth::add_user(db, Actor::Cli, input, clock.now()).await?;
-        users.push((DemoUser { email, role, password }, user));
+        users.push((
+            DemoUser {
+                email,
+                role,
+                password,
+            },
+            user,
+        ));
     }
     Ok(users)
 }
@@ -128,9 +150,21 @@ async fn seed_incident(
     )
     .await?;
     let entries = [
-        (Duration::hours(30), TimelineKind::Evidence, "Cloud security scan flagged the bucket as publicly readable."),
-        (Duration::hours(29), TimelineKind::Action, "Public access removed; bucket policy now denies anonymous reads."),
-        (Duration::hours(26), TimelineKind::Decision, "Treat as a confirmed exposure until access logs prove otherwise."),
+        (
+            Duration::hours(30),
+            TimelineKind::Evidence,
+            "Cloud security scan flagged the bucket as publicly readable.",
+        ),
+        (
+            Duration::hours(29),
+            TimelineKind::Action,
+            "Public access removed; bucket policy now denies anonymous reads.",
+        ),
+        (
+            Duration::hours(26),
+            TimelineKind::Decision,
+            "Treat as a confirmed exposure until access logs prove otherwise.",
+        ),
     ];
     for (ago, kind, text) in entries {
         let entry = NewTimelineEntry {
@@ -148,11 +182,19 @@ async fn seed_incident(
 
 fn print_guide(addr: &str, users: &[(DemoUser, StaffUser)], incident_id: uuid::Uuid, dir: &Path) {
     println!();
-    println!("Candor demo — data in {}/ (re-created on every run)", dir.display());
+    println!(
+        "Candor demo — data in {}/ (re-created on every run)",
+        dir.display()
+    );
     println!();
     println!("Sign in as (passwords are new on every run):");
     for (demo, _) in users {
-        println!("  {:<11} {:<28} {}", demo.role.as_str(), demo.email, demo.password);
+        println!(
+            "  {:<11} {:<28} {}",
+            demo.role.as_str(),
+            demo.email,
+            demo.password
+        );
     }
     let (responder, _) = &users[1];
     println!();
@@ -162,7 +204,13 @@ fn print_guide(addr: &str, users: &[(DemoUser, StaffUser)], incident_id: uuid::U
         responder.email, responder.password
     );
     println!("  curl -s http://{addr}/api/v1/incidents -H \"authorization: Bearer $TOKEN\"");
-    println!("  curl -s http://{addr}/api/v1/incidents/{incident_id}/timeline -H \"authorization: Bearer $TOKEN\"");
-    println!("  curl -s http://{addr}/api/v1/audit?incident={incident_id} -H \"authorization: Bearer $TOKEN\"");
-    println!("  API description: http://{addr}/api/v1/openapi.json   metrics: http://{addr}/metrics");
+    println!(
+        "  curl -s http://{addr}/api/v1/incidents/{incident_id}/timeline -H \"authorization: Bearer $TOKEN\""
+    );
+    println!(
+        "  curl -s http://{addr}/api/v1/audit?incident={incident_id} -H \"authorization: Bearer $TOKEN\""
+    );
+    println!(
+        "  API description: http://{addr}/api/v1/openapi.json   metrics: http://{addr}/metrics"
+    );
 }

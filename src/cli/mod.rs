@@ -78,7 +78,11 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<ExitCode> {
         Command::User(UserCommand::Add { email, roles }) => {
             let password = read_password()?;
             let db = app::open_database(&settings).await?;
-            let input = NewUserInput { email, password, roles };
+            let input = NewUserInput {
+                email,
+                password,
+                roles,
+            };
             let user = auth::add_user(&db, Actor::Cli, input, clock.now())
                 .await
                 .context("cannot add the user")?;
@@ -126,10 +130,15 @@ fn read_password() -> anyhow::Result<SecretString> {
         return Ok(SecretString::from(first));
     }
     let mut line = String::new();
-    stdin.lock().read_line(&mut line).context("cannot read the password from standard input")?;
+    stdin
+        .lock()
+        .read_line(&mut line)
+        .context("cannot read the password from standard input")?;
     let password = line.trim_end_matches(['\r', '\n']).to_owned();
     if password.is_empty() {
-        bail!("no password on standard input (pipe it in, e.g. `echo \"$PASSWORD\" | candor user add …`)");
+        bail!(
+            "no password on standard input (pipe it in, e.g. `echo \"$PASSWORD\" | candor user add …`)"
+        );
     }
     Ok(SecretString::from(password))
 }

@@ -80,11 +80,15 @@ pub struct StoredLink {
 pub enum ChainBreak {
     #[error("entry {seq}: expected entry {expected} here; entries {expected}..{} are missing (deleted?)", seq - 1)]
     Gap { seq: i64, expected: i64 },
-    #[error("entry {seq}: its previous-hash does not match the entry before it (an earlier entry was deleted or altered)")]
+    #[error(
+        "entry {seq}: its previous-hash does not match the entry before it (an earlier entry was deleted or altered)"
+    )]
     BrokenLink { seq: i64 },
     #[error("entry {seq}: stored hash does not match its contents (the entry was edited)")]
     Altered { seq: i64 },
-    #[error("the chain ends at entry {last_seq} but the head records entry {head_seq} (entries were deleted from the end)")]
+    #[error(
+        "the chain ends at entry {last_seq} but the head records entry {head_seq} (entries were deleted from the end)"
+    )]
     Truncated { last_seq: i64, head_seq: i64 },
     #[error("the head's hash does not match entry {seq} (the head or the last entry was edited)")]
     HeadMismatch { seq: i64 },
@@ -147,7 +151,9 @@ mod tests {
     fn record(seq: i64, summary: &str) -> AuditRecord {
         AuditRecord {
             seq,
-            at: DateTime::parse_from_rfc3339("2026-11-22T10:00:00.000001Z").unwrap().with_timezone(&Utc),
+            at: DateTime::parse_from_rfc3339("2026-11-22T10:00:00.000001Z")
+                .unwrap()
+                .with_timezone(&Utc),
             actor: "cli".into(),
             action: "incident.created".into(),
             object_type: "incident".into(),
@@ -163,7 +169,11 @@ mod tests {
             .map(|seq| {
                 let record = record(seq, &format!("entry {seq}"));
                 let hash = record.chain_hash(&prev);
-                let link = StoredLink { record, prev_hash: prev.clone(), hash: hash.clone() };
+                let link = StoredLink {
+                    record,
+                    prev_hash: prev.clone(),
+                    hash: hash.clone(),
+                };
                 prev = hash;
                 link
             })
@@ -199,7 +209,10 @@ mod tests {
         let mut links = chain(5);
         links[2].record.summary = "rewritten".into();
         let head = links[4].hash.clone();
-        assert_eq!(verify(&links, 5, &head), Err(ChainBreak::Altered { seq: 3 }));
+        assert_eq!(
+            verify(&links, 5, &head),
+            Err(ChainBreak::Altered { seq: 3 })
+        );
     }
 
     #[test]
@@ -207,7 +220,13 @@ mod tests {
         let mut links = chain(5);
         links.remove(1);
         let head = links[3].hash.clone();
-        assert_eq!(verify(&links, 5, &head), Err(ChainBreak::Gap { seq: 3, expected: 2 }));
+        assert_eq!(
+            verify(&links, 5, &head),
+            Err(ChainBreak::Gap {
+                seq: 3,
+                expected: 2
+            })
+        );
     }
 
     #[test]
@@ -215,7 +234,10 @@ mod tests {
         let links = chain(5);
         assert_eq!(
             verify(&links[..4], 5, &links[4].hash),
-            Err(ChainBreak::Truncated { last_seq: 4, head_seq: 5 })
+            Err(ChainBreak::Truncated {
+                last_seq: 4,
+                head_seq: 5
+            })
         );
     }
 
@@ -225,7 +247,10 @@ mod tests {
         links[1].record.summary = "rewritten".into();
         links[1].hash = links[1].record.chain_hash(&links[1].prev_hash);
         let head = links[4].hash.clone();
-        assert_eq!(verify(&links, 5, &head), Err(ChainBreak::BrokenLink { seq: 3 }));
+        assert_eq!(
+            verify(&links, 5, &head),
+            Err(ChainBreak::BrokenLink { seq: 3 })
+        );
     }
 }
 

@@ -170,17 +170,28 @@ pub fn check_title(title: &str, problems: &mut Vec<FieldProblem>) {
     if chars == 0 {
         problems.push(FieldProblem::new("title", "must not be empty"));
     } else if chars > MAX_TITLE_CHARS {
-        problems.push(FieldProblem::new("title", format!("must be at most {MAX_TITLE_CHARS} characters")));
+        problems.push(FieldProblem::new(
+            "title",
+            format!("must be at most {MAX_TITLE_CHARS} characters"),
+        ));
     }
 }
 
 /// Checks a free-text field's length.
-pub fn check_text(field: &'static str, text: &str, allow_empty: bool, problems: &mut Vec<FieldProblem>) {
+pub fn check_text(
+    field: &'static str,
+    text: &str,
+    allow_empty: bool,
+    problems: &mut Vec<FieldProblem>,
+) {
     let chars = text.trim().chars().count();
     if chars == 0 && !allow_empty {
         problems.push(FieldProblem::new(field, "must not be empty"));
     } else if chars > MAX_TEXT_CHARS {
-        problems.push(FieldProblem::new(field, format!("must be at most {MAX_TEXT_CHARS} characters")));
+        problems.push(FieldProblem::new(
+            field,
+            format!("must be at most {MAX_TEXT_CHARS} characters"),
+        ));
     }
 }
 
@@ -196,17 +207,26 @@ pub fn check_times(
     // A few minutes of tolerance for clocks that disagree between a laptop and the server.
     let skew = chrono::Duration::minutes(5);
     if discovered_at > now + skew {
-        problems.push(FieldProblem::new("discovered_at", "must not be in the future"));
+        problems.push(FieldProblem::new(
+            "discovered_at",
+            "must not be in the future",
+        ));
     }
     if let (Some(from), Some(to)) = (occurred_from, occurred_to)
         && from > to
     {
-        problems.push(FieldProblem::new("occurred_to", "must not be before occurred_from"));
+        problems.push(FieldProblem::new(
+            "occurred_to",
+            "must not be before occurred_from",
+        ));
     }
     if let Some(from) = occurred_from
         && from > now + skew
     {
-        problems.push(FieldProblem::new("occurred_from", "must not be in the future"));
+        problems.push(FieldProblem::new(
+            "occurred_from",
+            "must not be in the future",
+        ));
     }
 }
 
@@ -239,7 +259,10 @@ mod tests {
     #[test]
     fn a_refused_move_names_both_states() {
         let err = Reported.transition_to(Notifying).unwrap_err();
-        assert_eq!(err.to_string(), "an incident cannot move from `reported` to `notifying`");
+        assert_eq!(
+            err.to_string(),
+            "an incident cannot move from `reported` to `notifying`"
+        );
     }
 
     #[test]

@@ -64,22 +64,38 @@ impl ApiError {
     }
 
     pub fn unauthorized() -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", "a valid bearer token is required")
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "a valid bearer token is required",
+        )
     }
 
     pub fn forbidden() -> Self {
-        Self::new(StatusCode::FORBIDDEN, "forbidden", "your roles do not allow this action")
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "your roles do not allow this action",
+        )
     }
 
     pub fn not_found(what: &str) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", format!("{what} not found"))
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("{what} not found"),
+        )
     }
 
     /// A failure the caller cannot fix; the cause is logged (it holds no personal data: store
     /// errors carry SQL and ids, never bound values) and not sent back.
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         tracing::error!(error = %cause, "request failed");
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "something went wrong on our side")
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "something went wrong on our side",
+        )
     }
 
     pub fn unavailable(cause: impl std::fmt::Display) -> Self {
@@ -148,9 +164,11 @@ impl From<IncidentError> for ApiError {
                     })
                     .collect(),
             ),
-            IncidentError::Transition(refused) => {
-                ApiError::new(StatusCode::CONFLICT, "invalid_transition", refused.to_string())
-            }
+            IncidentError::Transition(refused) => ApiError::new(
+                StatusCode::CONFLICT,
+                "invalid_transition",
+                refused.to_string(),
+            ),
             e @ IncidentError::VersionConflict { .. } => {
                 ApiError::new(StatusCode::CONFLICT, "version_conflict", e.to_string())
             }
@@ -162,11 +180,19 @@ impl From<IncidentError> for ApiError {
 impl From<LoginError> for ApiError {
     fn from(err: LoginError) -> Self {
         match err {
-            LoginError::InvalidCredentials => {
-                ApiError::new(StatusCode::UNAUTHORIZED, "invalid_credentials", err.to_string())
-            }
-            LoginError::RateLimited { retry_after_seconds } => {
-                let mut e = ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", err.to_string());
+            LoginError::InvalidCredentials => ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_credentials",
+                err.to_string(),
+            ),
+            LoginError::RateLimited {
+                retry_after_seconds,
+            } => {
+                let mut e = ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "rate_limited",
+                    err.to_string(),
+                );
                 e.retry_after_seconds = Some(retry_after_seconds);
                 e
             }
@@ -179,20 +205,30 @@ impl From<LoginError> for ApiError {
 impl From<UserError> for ApiError {
     fn from(err: UserError) -> Self {
         let field = |field: &str, message: String| {
-            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "some fields are not valid")
-                .with_details(vec![FieldDetail {
-                    field: field.to_owned(),
-                    message,
-                }])
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                "some fields are not valid",
+            )
+            .with_details(vec![FieldDetail {
+                field: field.to_owned(),
+                message,
+            }])
         };
         match err {
             UserError::Email(e) => field("email", e.to_string()),
-            UserError::Password(crate::auth::password::PasswordError::Hash(e)) => ApiError::internal(e),
+            UserError::Password(crate::auth::password::PasswordError::Hash(e)) => {
+                ApiError::internal(e)
+            }
             UserError::Password(e) => field("password", e.to_string()),
             UserError::NoRoles => field("roles", "at least one role is required".into()),
-            UserError::Duplicate => ApiError::new(StatusCode::CONFLICT, "duplicate", err.to_string()),
+            UserError::Duplicate => {
+                ApiError::new(StatusCode::CONFLICT, "duplicate", err.to_string())
+            }
             UserError::NotFound => ApiError::not_found("user"),
-            UserError::SelfLockout => ApiError::new(StatusCode::CONFLICT, "self_lockout", err.to_string()),
+            UserError::SelfLockout => {
+                ApiError::new(StatusCode::CONFLICT, "self_lockout", err.to_string())
+            }
             UserError::Db(e) => db_error(e),
             UserError::Internal(e) => ApiError::internal(e),
         }

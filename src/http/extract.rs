@@ -3,10 +3,10 @@
 
 use std::net::SocketAddr;
 
+use axum::body::Bytes;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
-use axum::body::Bytes;
 use serde::de::DeserializeOwned;
 
 use super::error::{ApiError, FieldDetail};
@@ -31,7 +31,8 @@ where
             .and_then(|v| v.split(';').next())
             .is_some_and(|mime| {
                 let mime = mime.trim().to_ascii_lowercase();
-                mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+                mime == "application/json"
+                    || (mime.starts_with("application/") && mime.ends_with("+json"))
             });
         if !is_json {
             return Err(ApiError::new(
@@ -62,19 +63,25 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         Err(err) => {
             let path = err.path().to_string();
             let inner = err.into_inner();
-            if inner.is_syntax() || inner.is_eof() {
+            // A shape error may hide a syntax error further on (`{} trailing`): that is malformed.
+            let well_formed = serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok();
+            if inner.is_syntax() || inner.is_eof() || !well_formed {
                 Err(malformed(&inner))
             } else {
-                let field = if path == "." { String::new() } else { path };
+                let message = strip_position(&inner.to_string());
+                // serde reports a missing field at the level of the struct that lacks it.
+                let field = match missing_field(&message) {
+                    Some(name) if path == "." => name.to_owned(),
+                    Some(name) => format!("{path}.{name}"),
+                    None if path == "." => String::new(),
+                    None => path,
+                };
                 Err(ApiError::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     "validation_failed",
                     "the body does not have the expected fields",
                 )
-                .with_details(vec![FieldDetail {
-                    field,
-                    message: strip_position(&inner.to_string()),
-                }]))
+                .with_details(vec![FieldDetail { field, message }]))
             }
         }
     }
@@ -84,8 +91,16 @@ fn malformed(inner: &serde_json::Error) -> ApiError {
     ApiError::new(
         StatusCode::BAD_REQUEST,
         "malformed_json",
-        format!("the body is not valid JSON (line {}, column {})", inner.line(), inner.column()),
+        format!(
+            "the body is not valid JSON (line {}, column {})",
+            inner.line(),
+            inner.column()
+        ),
     )
+}
+
+fn missing_field(message: &str) -> Option<&str> {
+    message.strip_prefix("missing field `")?.split('`').next()
 }
 
 // serde_json appends " at line L column C"; the field path already says where.
@@ -117,7 +132,10 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
         let addr = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
-            .map_or_else(|| "unknown".to_owned(), |ConnectInfo(addr)| addr.ip().to_string());
+            .map_or_else(
+                || "unknown".to_owned(),
+                |ConnectInfo(addr)| addr.ip().to_string(),
+            );
         Ok(ClientAddr(addr))
     }
 }
@@ -137,12 +155,22 @@ mod tests {
     #[test]
     fn syntax_errors_are_400_and_shape_errors_name_the_field() {
         let err = parse::<Body>(b"{\"title\": ").unwrap_err();
-        assert_eq!((err.status, err.code), (StatusCode::BAD_REQUEST, "malformed_json"));
+        assert_eq!(
+            (err.status, err.code),
+            (StatusCode::BAD_REQUEST, "malformed_json")
+        );
         let err = parse::<Body>(br#"{"title": "x", "count": "three"}"#).unwrap_err();
-        assert_eq!((err.status, err.code), (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"));
+        assert_eq!(
+            (err.status, err.code),
+            (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed")
+        );
         assert_eq!(err.details[0].field, "count");
         let err = parse::<Body>(br#"{"title": "x", "count": 3, "extra": 1}"#).unwrap_err();
-        assert!(err.details[0].message.contains("unknown field `extra`"), "{:?}", err.details);
+        assert!(
+            err.details[0].message.contains("unknown field `extra`"),
+            "{:?}",
+            err.details
+        );
         let err = parse::<Body>(br#"{"title": "x", "count": 3} trailing"#).unwrap_err();
         assert_eq!(err.code, "malformed_json");
     }

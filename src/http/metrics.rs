@@ -40,7 +40,9 @@ impl Default for Metrics {
         let mut registry = Registry::with_prefix("candor");
         let requests = Family::<RequestLabels, Counter>::default();
         let latency = Family::<RouteLabels, Histogram>::new_with_constructor(|| {
-            Histogram::new([0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0])
+            Histogram::new([
+                0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+            ])
         });
         registry.register("http_requests", "HTTP requests answered", requests.clone());
         registry.register(
@@ -86,7 +88,11 @@ pub async fn track(State(metrics): State<Arc<Metrics>>, request: Request, next: 
         .observe(started.elapsed().as_secs_f64());
     metrics
         .requests
-        .get_or_create(&RequestLabels { method, route, status })
+        .get_or_create(&RequestLabels {
+            method,
+            route,
+            status,
+        })
         .inc();
     response
 }

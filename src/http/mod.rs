@@ -12,12 +12,12 @@ use std::time::Duration;
 
 use axum::Json;
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, Request, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::sensitive_headers::SetSensitiveHeadersLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -53,7 +53,12 @@ impl Modify for BearerAuth {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
         );
     }
 }
@@ -64,12 +69,24 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(routes::auth::login))
         .routes(routes!(routes::auth::me))
-        .routes(routes!(routes::users::list_users, routes::users::create_user))
+        .routes(routes!(
+            routes::users::list_users,
+            routes::users::create_user
+        ))
         .routes(routes!(routes::users::update_user))
-        .routes(routes!(routes::incidents::list_incidents, routes::incidents::create_incident))
-        .routes(routes!(routes::incidents::get_incident, routes::incidents::update_incident))
+        .routes(routes!(
+            routes::incidents::list_incidents,
+            routes::incidents::create_incident
+        ))
+        .routes(routes!(
+            routes::incidents::get_incident,
+            routes::incidents::update_incident
+        ))
         .routes(routes!(routes::incidents::change_status))
-        .routes(routes!(routes::timeline::list_timeline, routes::timeline::add_timeline_entry))
+        .routes(routes!(
+            routes::timeline::list_timeline,
+            routes::timeline::add_timeline_entry
+        ))
         .routes(routes!(routes::audit::list_audit))
         .routes(routes!(routes::audit::verify_audit))
         .routes(routes!(routes::health::healthz))
@@ -94,28 +111,41 @@ pub fn router(state: AppState) -> Router {
     .fallback(not_found)
     .method_not_allowed_fallback(method_not_allowed)
     .with_state(state)
-    .layer(axum::middleware::from_fn_with_state(metrics, metrics::track))
+    .layer(axum::middleware::from_fn_with_state(
+        metrics,
+        metrics::track,
+    ))
     .layer(
         ServiceBuilder::new()
-            .layer(SetSensitiveHeadersLayer::new([header::AUTHORIZATION, header::COOKIE]))
+            .layer(SetSensitiveHeadersLayer::new([
+                header::AUTHORIZATION,
+                header::COOKIE,
+            ]))
             .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
-            .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
-                // The route template and request id only: URIs may carry personal data.
-                let route = request
-                    .extensions()
-                    .get::<axum::extract::MatchedPath>()
-                    .map_or("unmatched", |p| p.as_str());
-                let request_id = request
-                    .headers()
-                    .get(REQUEST_ID)
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("-");
-                tracing::info_span!("request", method = %request.method(), route, request_id)
-            }))
+            .layer(
+                TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+                    // The route template and request id only: URIs may carry personal data.
+                    let route = request
+                        .extensions()
+                        .get::<axum::extract::MatchedPath>()
+                        .map_or("unmatched", |p| p.as_str());
+                    let request_id = request
+                        .headers()
+                        .get(REQUEST_ID)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("-");
+                    tracing::info_span!("request", method = %request.method(), route, request_id)
+                }),
+            )
             .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-            .layer(CatchPanicLayer::custom(|_| ApiError::internal("handler panicked").into_response()))
-            .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
-            .layer(RequestBodyLimitLayer::new(max_body)),
+            .layer(CatchPanicLayer::custom(|_| {
+                ApiError::internal("handler panicked").into_response()
+            }))
+            .layer(TimeoutLayer::with_status_code(
+                StatusCode::SERVICE_UNAVAILABLE,
+                Duration::from_secs(30),
+            ))
+            .layer(DefaultBodyLimit::max(max_body)),
     )
 }
 
@@ -124,5 +154,9 @@ async fn not_found() -> ApiError {
 }
 
 async fn method_not_allowed() -> ApiError {
-    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this route does not accept that method")
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this route does not accept that method",
+    )
 }

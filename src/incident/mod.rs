@@ -25,7 +25,9 @@ pub enum IncidentError {
     Invalid(Vec<FieldProblem>),
     #[error(transparent)]
     Transition(#[from] TransitionRefused),
-    #[error("the incident was changed by someone else (now at version {current}); reload and retry")]
+    #[error(
+        "the incident was changed by someone else (now at version {current}); reload and retry"
+    )]
     VersionConflict { current: i32 },
     #[error("database error: {0}")]
     Db(#[from] DbErr),
@@ -53,7 +55,13 @@ pub async fn create(
     let mut problems = Vec::new();
     rules::check_title(&input.title, &mut problems);
     rules::check_text("summary", &input.summary, true, &mut problems);
-    rules::check_times(input.discovered_at, input.occurred_from, input.occurred_to, now, &mut problems);
+    rules::check_times(
+        input.discovered_at,
+        input.occurred_from,
+        input.occurred_to,
+        now,
+        &mut problems,
+    );
     check_commander(db, input.commander_id, &mut problems).await?;
     if !problems.is_empty() {
         return Err(IncidentError::Invalid(problems));
@@ -76,14 +84,21 @@ pub async fn create(
     let txn = store::begin_write(db).await?;
     store::incidents::insert(&txn, &incident).await?;
     let summary = format!("incident opened with severity {}", incident.severity);
-    audit::record(&txn, now, event(actor, "incident.created", &incident, summary)).await?;
+    audit::record(
+        &txn,
+        now,
+        event(actor, "incident.created", &incident, summary),
+    )
+    .await?;
     txn.commit().await?;
     Ok(incident)
 }
 
 /// One incident.
 pub async fn get(db: &DatabaseConnection, id: Uuid) -> Result<Incident, IncidentError> {
-    store::incidents::find(db, id).await?.ok_or(IncidentError::NotFound)
+    store::incidents::find(db, id)
+        .await?
+        .ok_or(IncidentError::NotFound)
 }
 
 /// A page of incidents, newest first, and the total that match.
@@ -123,9 +138,12 @@ pub async fn update(
     let current = load_for_change(&txn, id, change.expected_version).await?;
     let mut next = current.clone();
     let mut changed: Vec<&str> = Vec::new();
+    // Text is compared as it would be stored, so padding alone is not a change.
+    let title = change.title.map(|t| t.trim().to_owned());
+    let summary = change.summary.map(|t| t.trim().to_owned());
     macro_rules! apply {
-        ($field:ident) => {
-            if let Some(value) = change.$field {
+        ($field:ident, $value:expr) => {
+            if let Some(value) = $value {
                 if next.$field != value {
                     next.$field = value;
                     changed.push(stringify!($field));
@@ -133,20 +151,24 @@ pub async fn update(
             }
         };
     }
-    apply!(title);
-    apply!(summary);
-    apply!(severity);
-    apply!(discovered_at);
-    apply!(occurred_from);
-    apply!(occurred_to);
-    apply!(commander_id);
-    next.title = next.title.trim().to_owned();
-    next.summary = next.summary.trim().to_owned();
+    apply!(title, title);
+    apply!(summary, summary);
+    apply!(severity, change.severity);
+    apply!(discovered_at, change.discovered_at);
+    apply!(occurred_from, change.occurred_from);
+    apply!(occurred_to, change.occurred_to);
+    apply!(commander_id, change.commander_id);
 
     let mut problems = Vec::new();
     rules::check_title(&next.title, &mut problems);
     rules::check_text("summary", &next.summary, true, &mut problems);
-    rules::check_times(next.discovered_at, next.occurred_from, next.occurred_to, now, &mut problems);
+    rules::check_times(
+        next.discovered_at,
+        next.occurred_from,
+        next.occurred_to,
+        now,
+        &mut problems,
+    );
     if changed.contains(&"commander_id") {
         check_commander(&txn, next.commander_id, &mut problems).await?;
     }
@@ -161,7 +183,10 @@ pub async fn update(
     save(&txn, &next, current.version).await?;
     let mut summary = format!("changed {}", changed.join(", "));
     if changed.contains(&"severity") {
-        summary.push_str(&format!("; severity {} -> {}", current.severity, next.severity));
+        summary.push_str(&format!(
+            "; severity {} -> {}",
+            current.severity, next.severity
+        ));
     }
     audit::record(&txn, now, event(actor, "incident.changed", &next, summary)).await?;
     txn.commit().await?;
@@ -211,7 +236,12 @@ pub async fn change_status(
     };
     store::timeline::insert(&txn, &entry).await?;
     let summary = format!("status {from} -> {to}");
-    audit::record(&txn, now, event(actor, "incident.status_changed", &next, summary)).await?;
+    audit::record(
+        &txn,
+        now,
+        event(actor, "incident.status_changed", &next, summary),
+    )
+    .await?;
     txn.commit().await?;
     Ok((next, entry))
 }
@@ -221,7 +251,9 @@ async fn load_for_change(
     id: Uuid,
     expected_version: Option<i32>,
 ) -> Result<Incident, IncidentError> {
-    let current = store::incidents::find(db, id).await?.ok_or(IncidentError::NotFound)?;
+    let current = store::incidents::find(db, id)
+        .await?
+        .ok_or(IncidentError::NotFound)?;
     match expected_version {
         Some(expected) if expected != current.version => Err(IncidentError::VersionConflict {
             current: current.version,
@@ -230,11 +262,17 @@ async fn load_for_change(
     }
 }
 
-async fn save(db: &impl ConnectionTrait, next: &Incident, expected_version: i32) -> Result<(), IncidentError> {
+async fn save(
+    db: &impl ConnectionTrait,
+    next: &Incident,
+    expected_version: i32,
+) -> Result<(), IncidentError> {
     if store::incidents::update(db, next, expected_version).await? {
         Ok(())
     } else {
-        let current = store::incidents::find(db, next.id).await?.ok_or(IncidentError::NotFound)?;
+        let current = store::incidents::find(db, next.id)
+            .await?
+            .ok_or(IncidentError::NotFound)?;
         Err(IncidentError::VersionConflict {
             current: current.version,
         })
@@ -249,7 +287,10 @@ async fn check_commander(
     if let Some(id) = commander_id {
         match store::users::find_by_id(db, id).await? {
             Some(user) if user.is_active() => {}
-            _ => problems.push(FieldProblem::new("commander_id", "must be the id of an active user")),
+            _ => problems.push(FieldProblem::new(
+                "commander_id",
+                "must be the id of an active user",
+            )),
         }
     }
     Ok(())

@@ -75,7 +75,10 @@ pub async fn add_timeline_entry(
 }
 
 /// An incident's timeline, in the order things happened.
-pub async fn timeline(db: &DatabaseConnection, incident_id: Uuid) -> Result<Vec<TimelineEntry>, IncidentError> {
+pub async fn timeline(
+    db: &DatabaseConnection,
+    incident_id: Uuid,
+) -> Result<Vec<TimelineEntry>, IncidentError> {
     if store::incidents::find(db, incident_id).await?.is_none() {
         return Err(IncidentError::NotFound);
     }

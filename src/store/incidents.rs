@@ -96,8 +96,14 @@ fn to_active(i: &Incident) -> incidents::ActiveModel {
 fn to_domain(m: incidents::Model) -> Result<Incident, DbErr> {
     Ok(Incident {
         id: m.id,
-        severity: m.severity.parse().map_err(|e| super::bad_key("incidents.severity", e))?,
-        status: m.status.parse().map_err(|e| super::bad_key("incidents.status", e))?,
+        severity: m
+            .severity
+            .parse()
+            .map_err(|e| super::bad_key("incidents.severity", e))?,
+        status: m
+            .status
+            .parse()
+            .map_err(|e| super::bad_key("incidents.status", e))?,
         title: m.title,
         summary: m.summary,
         discovered_at: m.discovered_at,

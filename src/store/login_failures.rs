@@ -2,28 +2,56 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, Statement,
 };
 use uuid::Uuid;
 
 use super::entities::login_failures;
 
-/// Records one failure.
+/// Serializes sign-in attempts on these keys until the transaction ends. On PostgreSQL a
+/// transaction-scoped advisory lock per key (taken in sorted order, so two attempts never wait
+/// on each other crosswise); on SQLite the caller's `BEGIN IMMEDIATE` already serializes.
+pub async fn lock_keys(db: &impl ConnectionTrait, keys: &[&str]) -> Result<(), DbErr> {
+    if db.get_database_backend() != DbBackend::Postgres {
+        return Ok(());
+    }
+    let mut keys = keys.to_vec();
+    keys.sort_unstable();
+    keys.dedup();
+    for key in keys {
+        db.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock(hashtextextended($1, 7411))",
+            [format!("candor-login:{key}").into()],
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
+/// Records one failed (or not yet successful) attempt; returns its id.
 pub async fn record(
     db: &impl ConnectionTrait,
     account_key: &str,
     address: &str,
     at: DateTime<Utc>,
-) -> Result<(), DbErr> {
+) -> Result<Uuid, DbErr> {
+    let id = Uuid::now_v7();
     login_failures::Entity::insert(login_failures::ActiveModel {
-        id: Set(Uuid::now_v7()),
+        id: Set(id),
         account_key: Set(account_key.to_owned()),
         address: Set(address.to_owned()),
         at: Set(at),
     })
     .exec_without_returning(db)
     .await?;
+    Ok(id)
+}
+
+/// Forgets one attempt (it succeeded).
+pub async fn delete(db: &impl ConnectionTrait, id: Uuid) -> Result<(), DbErr> {
+    login_failures::Entity::delete_by_id(id).exec(db).await?;
     Ok(())
 }
 

@@ -41,7 +41,7 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
 
 // An arbitrary constant shared by every Candor instance: the key of the advisory lock that
 // makes instances starting together take turns running migrations.
-const MIGRATION_LOCK_KEY: i64 = 0x0C4_4D0_2026;
+const MIGRATION_LOCK_KEY: i64 = 0x0C4D_0202_6001;
 
 /// Brings the schema up to date. On PostgreSQL, instances starting at once take turns.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {

@@ -42,7 +42,10 @@ pub async fn list_for_incident(
                 id: m.id,
                 incident_id: m.incident_id,
                 at: m.at,
-                kind: m.kind.parse().map_err(|e| super::bad_key("timeline_entries.kind", e))?,
+                kind: m
+                    .kind
+                    .parse()
+                    .map_err(|e| super::bad_key("timeline_entries.kind", e))?,
                 text: m.text,
                 author_id: m.author_id,
                 created_at: m.created_at,

@@ -33,7 +33,11 @@ pub async fn insert(db: &impl ConnectionTrait, user: NewUser<'_>) -> Result<(), 
 }
 
 /// Replaces an account's roles.
-pub async fn set_roles(db: &impl ConnectionTrait, user_id: Uuid, roles: &[Role]) -> Result<(), DbErr> {
+pub async fn set_roles(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    roles: &[Role],
+) -> Result<(), DbErr> {
     user_roles::Entity::delete_many()
         .filter(user_roles::Column::UserId.eq(user_id))
         .exec(db)
@@ -67,7 +71,11 @@ pub async fn set_disabled(
 }
 
 /// Replaces an account's password hash.
-pub async fn set_password_hash(db: &impl ConnectionTrait, user_id: Uuid, hash: &str) -> Result<(), DbErr> {
+pub async fn set_password_hash(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    hash: &str,
+) -> Result<(), DbErr> {
     users::Entity::update(users::ActiveModel {
         id: Set(user_id),
         password_hash: Set(hash.to_owned()),
@@ -116,7 +124,10 @@ pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<StaffUser>, DbErr> {
         .into_iter()
         .map(|model| {
             let id = model.id;
-            let mine = roles.iter().filter(move |r| r.user_id == id).map(|r| r.role.as_str());
+            let mine = roles
+                .iter()
+                .filter(move |r| r.user_id == id)
+                .map(|r| r.role.as_str());
             to_user(model, mine)
         })
         .collect()
@@ -130,9 +141,15 @@ async fn with_roles(db: &impl ConnectionTrait, model: users::Model) -> Result<St
     to_user(model, roles.iter().map(|r| r.role.as_str()))
 }
 
-fn to_user<'a>(model: users::Model, roles: impl Iterator<Item = &'a str>) -> Result<StaffUser, DbErr> {
+fn to_user<'a>(
+    model: users::Model,
+    roles: impl Iterator<Item = &'a str>,
+) -> Result<StaffUser, DbErr> {
     let mut parsed = roles
-        .map(|key| key.parse::<Role>().map_err(|e| super::bad_key("user_roles.role", e)))
+        .map(|key| {
+            key.parse::<Role>()
+                .map_err(|e| super::bad_key("user_roles.role", e))
+        })
         .collect::<Result<Vec<_>, _>>()?;
     parsed.sort();
     parsed.dedup();

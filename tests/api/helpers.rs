@@ -35,6 +35,8 @@ pub struct TestApp {
     /// The app's own database, for asserting on stored rows and tampering with them.
     pub db: DatabaseConnection,
     pub backend: Backend,
+    /// The URL of the app's database (for running the `candor` binary against it).
+    pub database_url: String,
     pub data_dir: tempfile::TempDir,
     _pg: Option<PgDatabase>,
 }
@@ -53,7 +55,10 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
             (pg.url.clone(), Some(pg), Backend::Postgres)
         }
         _ => (
-            format!("sqlite://{}?mode=rwc", data_dir.path().join("candor.db").display()),
+            format!(
+                "sqlite://{}?mode=rwc",
+                data_dir.path().join("candor.db").display()
+            ),
             None,
             Backend::Sqlite,
         ),
@@ -61,14 +66,16 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
     let mut settings = Settings {
         addr: "127.0.0.1:0".parse().expect("addr"),
         data_dir: data_dir.path().to_owned(),
-        database_url: Some(database_url),
+        database_url: Some(database_url.clone()),
         database_max_connections: 5,
         jwt_secret: Some(SecretString::from(SECRET)),
         ..Settings::default()
     };
     customize(&mut settings);
     let clock = ManualClock::new(Utc.with_ymd_and_hms(2026, 11, 20, 9, 0, 0).unwrap());
-    let app = App::build(&settings, Arc::new(clock.clone())).await.expect("app builds");
+    let app = App::build(&settings, Arc::new(clock.clone()))
+        .await
+        .expect("app builds");
     let addr = app.local_addr().expect("bound address");
     let db = app.state().db.clone();
     tokio::spawn(app.serve(std::future::pending()));
@@ -78,6 +85,7 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
         clock,
         db,
         backend,
+        database_url,
         data_dir,
         _pg: pg,
     }
@@ -107,10 +115,15 @@ impl TestApp {
             password: SecretString::from(PASSWORD),
             roles: roles.to_vec(),
         };
-        auth::add_user(&self.db, Actor::Cli, input, candor::domain::Clock::now(&self.clock))
-            .await
-            .expect("user added")
-            .id
+        auth::add_user(
+            &self.db,
+            Actor::Cli,
+            input,
+            candor::domain::Clock::now(&self.clock),
+        )
+        .await
+        .expect("user added")
+        .id
     }
 
     /// Signs in through the API and returns the token.
@@ -192,7 +205,10 @@ impl PgDatabase {
             .unwrap_or_else(|e| panic!("CANDOR_TEST_PG is set but PostgreSQL is unreachable: {e}"));
         let name = format!("candor_test_{}", Uuid::new_v4().simple());
         admin
-            .execute_raw(Statement::from_string(DbBackend::Postgres, format!("CREATE DATABASE \"{name}\"")))
+            .execute_raw(Statement::from_string(
+                DbBackend::Postgres,
+                format!("CREATE DATABASE \"{name}\""),
+            ))
             .await
             .expect("create test database");
         let _ = admin.close().await;
@@ -216,13 +232,18 @@ impl Drop for PgDatabase {
         let name = self.name.clone();
         // Drop runs inside the test's runtime; use a thread with its own to finish the cleanup.
         let _ = std::thread::spawn(move || {
-            let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
                 return;
             };
             runtime.block_on(async move {
                 if let Ok(admin) = Database::connect(&admin_url).await {
                     let sql = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
-                    let _ = admin.execute_raw(Statement::from_string(DbBackend::Postgres, sql)).await;
+                    let _ = admin
+                        .execute_raw(Statement::from_string(DbBackend::Postgres, sql))
+                        .await;
                     let _ = admin.close().await;
                 }
             });

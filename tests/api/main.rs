@@ -1,5 +1,11 @@
 //! The HTTP API, tested through a real server on port 0 with a database of its own: a fresh
 //! SQLite file, or a fresh PostgreSQL database when `CANDOR_TEST_PG` is set.
 
+mod audit;
+mod auth;
+mod errors;
 mod helpers;
+mod incidents;
+mod operations;
 mod smoke;
+mod startup;

@@ -74,7 +74,11 @@ pub async fn list_audit(
 ) -> Result<Json<Vec<AuditEntryView>>, ApiError> {
     let limit = query.limit.unwrap_or(200);
     if !(1..=1000).contains(&limit) {
-        return Err(ApiError::new(StatusCode::BAD_REQUEST, "bad_query", "limit must be between 1 and 1000"));
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_query",
+            "limit must be between 1 and 1000",
+        ));
     }
     let links = audit::list(&state.db, query.incident, query.after.unwrap_or(0), limit).await?;
     Ok(Json(links.into_iter().map(AuditEntryView::from).collect()))

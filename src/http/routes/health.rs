@@ -32,7 +32,12 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<ProbeVie
         Ok(()) => (StatusCode::OK, Json(ProbeView { status: "ready" })),
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, Json(ProbeView { status: "unavailable" }))
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(ProbeView {
+                    status: "unavailable",
+                }),
+            )
         }
     }
 }

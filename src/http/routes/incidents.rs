@@ -98,7 +98,9 @@ pub struct UpdateIncidentRequest {
 }
 
 // Distinguishes a field sent as `null` (Some(None): clear it) from one left out (None).
-fn present<'de, T: Deserialize<'de>, D: Deserializer<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+fn present<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
     Option::<T>::deserialize(d).map(Some)
 }
 
@@ -243,7 +245,8 @@ pub async fn update_incident(
         commander_id: body.commander_id,
         expected_version: body.version,
     };
-    let updated = incident::update(&state.db, responder.actor(), id, change, state.clock.now()).await?;
+    let updated =
+        incident::update(&state.db, responder.actor(), id, change, state.clock.now()).await?;
     Ok(Json(updated.into()))
 }
 
@@ -264,8 +267,15 @@ pub async fn change_status(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<StatusRequest>,
 ) -> Result<Json<StatusResponse>, ApiError> {
-    let (incident, entry) =
-        incident::change_status(&state.db, responder.actor(), id, body.status, body.note, state.clock.now()).await?;
+    let (incident, entry) = incident::change_status(
+        &state.db,
+        responder.actor(),
+        id,
+        body.status,
+        body.note,
+        state.clock.now(),
+    )
+    .await?;
     Ok(Json(StatusResponse {
         incident: incident.into(),
         timeline_entry: entry.into(),

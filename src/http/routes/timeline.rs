@@ -65,7 +65,9 @@ pub async fn list_timeline(
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<Vec<TimelineEntryView>>, ApiError> {
     let entries = incident::timeline(&state.db, id).await?;
-    Ok(Json(entries.into_iter().map(TimelineEntryView::from).collect()))
+    Ok(Json(
+        entries.into_iter().map(TimelineEntryView::from).collect(),
+    ))
 }
 
 /// Add a timeline entry (responders and CX leads).
@@ -86,6 +88,8 @@ pub async fn add_timeline_entry(
         kind: body.kind,
         text: body.text,
     };
-    let entry = incident::add_timeline_entry(&state.db, member.actor(), id, input, state.clock.now()).await?;
+    let entry =
+        incident::add_timeline_entry(&state.db, member.actor(), id, input, state.clock.now())
+            .await?;
     Ok((StatusCode::CREATED, Json(entry.into())))
 }
