@@ -89,7 +89,7 @@ impl Default for Settings {
             login_max_failures_per_address: 20,
             login_window_minutes: 15,
             max_body_bytes: 1024 * 1024,
-            log: "info,sea_orm_migration=warn".into(),
+            log: "info,sea_orm_migration=warn,sqlx::postgres::notice=warn".into(),
             log_format: LogFormat::Text,
         }
     }

@@ -11,6 +11,14 @@ mod m20261122_000003_create_incidents;
 mod m20261122_000004_create_timeline_entries;
 mod m20261122_000005_create_audit_entries;
 mod m20261122_000006_create_login_failures;
+mod m20261122_000007_create_systems;
+mod m20261122_000008_create_people;
+mod m20261122_000009_create_holdings;
+mod m20261122_000010_create_incident_scopes;
+mod m20261122_000011_create_scope_records;
+mod m20261122_000012_create_mapping_runs;
+mod m20261122_000013_create_affected_people;
+mod m20261122_000014_create_affected_records;
 
 /// Runs every Candor migration in order.
 pub struct Migrator;
@@ -25,6 +33,14 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000004_create_timeline_entries::Migration),
             Box::new(m20261122_000005_create_audit_entries::Migration),
             Box::new(m20261122_000006_create_login_failures::Migration),
+            Box::new(m20261122_000007_create_systems::Migration),
+            Box::new(m20261122_000008_create_people::Migration),
+            Box::new(m20261122_000009_create_holdings::Migration),
+            Box::new(m20261122_000010_create_incident_scopes::Migration),
+            Box::new(m20261122_000011_create_scope_records::Migration),
+            Box::new(m20261122_000012_create_mapping_runs::Migration),
+            Box::new(m20261122_000013_create_affected_people::Migration),
+            Box::new(m20261122_000014_create_affected_records::Migration),
         ]
     }
 }

@@ -2,12 +2,16 @@
 //! Nothing here performs I/O or knows about sea-orm, axum or tokio.
 
 pub mod audit;
+pub mod category;
 pub mod clock;
 pub mod email;
 pub mod incident;
+pub mod inventory;
+pub mod jurisdiction;
 pub mod role;
 pub mod user;
 
+pub use category::{CategorySet, DataCategory};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use email::EmailAddress;
 pub use incident::{Incident, IncidentStatus, Severity, TimelineEntry, TimelineKind};
