@@ -95,6 +95,7 @@ impl App {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let db = self.state.db.clone();
+        crate::mapping::worker::start(db.clone(), self.state.clock.clone());
         let router = http::router(self.state);
         axum::serve(
             self.listener,

@@ -10,6 +10,8 @@ pub mod cli;
 pub mod domain;
 pub mod http;
 pub mod incident;
+pub mod inventory;
+pub mod mapping;
 pub mod settings;
 pub mod store;
 pub mod telemetry;

@@ -2,6 +2,7 @@
 //! demo.
 
 mod demo;
+mod import;
 
 use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
@@ -41,6 +42,8 @@ pub enum Command {
     Audit(AuditCommand),
     /// Start a fresh demonstration instance with sample users and an incident, then serve it.
     Demo(demo::DemoArgs),
+    /// Import an inventory file (CSV or JSON Lines): systems, customers or holdings.
+    Import(import::ImportArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -106,6 +109,7 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Demo(args) => demo::run(args, settings, clock).await,
+        Command::Import(args) => import::run(args, &settings, clock).await,
     }
 }
 

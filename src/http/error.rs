@@ -11,6 +11,8 @@ use utoipa::ToSchema;
 use crate::audit::AuditError;
 use crate::auth::{LoginError, UserError};
 use crate::incident::IncidentError;
+use crate::inventory::InventoryError;
+use crate::mapping::{MappingError, Problem};
 
 /// A problem with one field of the request.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -239,6 +241,95 @@ impl From<AuditError> for ApiError {
     fn from(err: AuditError) -> Self {
         match err {
             AuditError::Db(e) => db_error(e),
+        }
+    }
+}
+
+impl From<MappingError> for ApiError {
+    fn from(err: MappingError) -> Self {
+        let problems = |status, code, message: String, problems: Vec<Problem>| {
+            ApiError::new(status, code, message).with_details(
+                problems
+                    .into_iter()
+                    .map(|p| FieldDetail {
+                        field: p.field,
+                        message: p.message,
+                    })
+                    .collect(),
+            )
+        };
+        match err {
+            MappingError::IncidentNotFound => ApiError::not_found("incident"),
+            MappingError::RunNotFound => ApiError::not_found("mapping run"),
+            MappingError::NotMapped => {
+                ApiError::new(StatusCode::NOT_FOUND, "not_mapped", err.to_string())
+            }
+            MappingError::Invalid(list) => problems(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                "some fields are not valid".into(),
+                list,
+            ),
+            MappingError::BadFile(list) => {
+                // The first few lines in the message itself, as `line N: reason`.
+                let lines: Vec<String> = list
+                    .iter()
+                    .take(5)
+                    .map(|p| format!("{}: {}", p.field, p.message))
+                    .collect();
+                let more = if list.len() > 5 { "; …" } else { "" };
+                let count = if list.len() == 1 {
+                    "1 line is".to_owned()
+                } else {
+                    format!("{} lines are", list.len())
+                };
+                let message = format!("{count} not valid: {}{more}", lines.join("; "));
+                problems(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_rows",
+                    message,
+                    list,
+                )
+            }
+            MappingError::InProgress { .. } => {
+                ApiError::new(StatusCode::CONFLICT, "mapping_in_progress", err.to_string())
+            }
+            MappingError::Db(e) => db_error(e),
+        }
+    }
+}
+
+impl From<InventoryError> for ApiError {
+    fn from(err: InventoryError) -> Self {
+        match err {
+            InventoryError::Rejected(rejection) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_rows",
+                rejection.message(),
+            )
+            .with_details(
+                rejection
+                    .errors
+                    .into_iter()
+                    .map(|e| FieldDetail {
+                        field: format!("line {}", e.line),
+                        message: e.reason,
+                    })
+                    .collect(),
+            ),
+            e @ InventoryError::UnknownFormat => ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                e.to_string(),
+            ),
+            e @ InventoryError::Changed => {
+                ApiError::new(StatusCode::CONFLICT, "file_changed", e.to_string())
+            }
+            InventoryError::Db(e) => db_error(e),
+            e
+            @ (InventoryError::Read(_) | InventoryError::Rejects(_) | InventoryError::Task(_)) => {
+                ApiError::internal(e)
+            }
         }
     }
 }

@@ -41,6 +41,8 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
         (name = "users", description = "Staff accounts and roles"),
         (name = "incidents", description = "Incidents, their lifecycle and timeline"),
         (name = "audit", description = "The tamper-evident audit log"),
+        (name = "inventory", description = "Systems, customers and the records systems hold: imports and listing"),
+        (name = "mapping", description = "Incident scope, forensic lists, mapping of affected people, impact"),
         (name = "operations", description = "Probes and metrics"),
     )
 )]
@@ -87,11 +89,36 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
             routes::timeline::list_timeline,
             routes::timeline::add_timeline_entry
         ))
+        .routes(routes!(routes::scope::get_scope, routes::scope::put_scope))
+        .routes(routes!(routes::mapping::start_mapping))
+        .routes(routes!(routes::mapping::get_mapping_run))
+        .routes(routes!(routes::mapping::get_impact))
+        .routes(routes!(routes::mapping::list_affected))
+        .routes(routes!(routes::inventory::list_systems))
         .routes(routes!(routes::audit::list_audit))
         .routes(routes!(routes::audit::verify_audit))
         .routes(routes!(routes::health::healthz))
         .routes(routes!(routes::health::readyz))
+        // Ordinary requests answer within the timeout; bulk uploads below may take minutes.
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            REQUEST_TIMEOUT,
+        ))
+        .merge(uploads())
         .split_for_parts()
+}
+
+/// How long an ordinary request may take.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Bulk uploads (inventory imports, forensic lists): exempt from the request timeout, since a
+/// file of millions of rows is validated and written while the client waits.
+fn uploads() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(routes::inventory::import_systems))
+        .routes(routes!(routes::inventory::import_customers))
+        .routes(routes!(routes::inventory::import_holdings))
+        .routes(routes!(routes::scope::upload_forensic_list))
 }
 
 /// The whole application router with its middleware.
@@ -141,10 +168,6 @@ pub fn router(state: AppState) -> Router {
             .layer(CatchPanicLayer::custom(|_| {
                 ApiError::internal("handler panicked").into_response()
             }))
-            .layer(TimeoutLayer::with_status_code(
-                StatusCode::SERVICE_UNAVAILABLE,
-                Duration::from_secs(30),
-            ))
             .layer(DefaultBodyLimit::max(max_body)),
     )
 }

@@ -4,7 +4,10 @@
 pub mod audit;
 pub mod entities;
 pub mod incidents;
+pub mod inventory;
 pub mod login_failures;
+pub mod mapping;
+pub mod scope;
 pub mod timeline;
 pub mod users;
 

@@ -6,6 +6,8 @@ mod auth;
 mod errors;
 mod helpers;
 mod incidents;
+mod inventory;
+mod mapping;
 mod operations;
 mod smoke;
 mod startup;

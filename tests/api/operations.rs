@@ -9,7 +9,7 @@ use uuid::Uuid;
 use crate::helpers::spawn_app;
 
 /// Every route of the API and the methods it answers, as documented.
-const ROUTES: [(&str, &[&str]); 12] = [
+const ROUTES: [(&str, &[&str]); 21] = [
     ("/api/v1/auth/login", &["post"]),
     ("/api/v1/auth/me", &["get"]),
     ("/api/v1/users", &["get", "post"]),
@@ -18,6 +18,15 @@ const ROUTES: [(&str, &[&str]); 12] = [
     ("/api/v1/incidents/{id}", &["get", "patch"]),
     ("/api/v1/incidents/{id}/status", &["post"]),
     ("/api/v1/incidents/{id}/timeline", &["get", "post"]),
+    ("/api/v1/incidents/{id}/scope", &["get", "put"]),
+    ("/api/v1/incidents/{id}/scope/records", &["post"]),
+    ("/api/v1/incidents/{id}/mapping", &["post"]),
+    ("/api/v1/incidents/{id}/mapping/{run_id}", &["get"]),
+    ("/api/v1/incidents/{id}/impact", &["get"]),
+    ("/api/v1/incidents/{id}/affected", &["get"]),
+    ("/api/v1/inventory/systems", &["get", "post"]),
+    ("/api/v1/inventory/customers", &["post"]),
+    ("/api/v1/inventory/holdings", &["post"]),
     ("/api/v1/audit", &["get"]),
     ("/api/v1/audit/verify", &["get"]),
     ("/healthz", &["get"]),
@@ -117,7 +126,7 @@ async fn every_api_operation_but_login_requires_the_bearer_scheme() {
             }
         }
     }
-    assert_eq!(checked, 13);
+    assert_eq!(checked, 24);
 }
 
 #[tokio::test]

@@ -4,5 +4,8 @@ pub mod audit;
 pub mod auth;
 pub mod health;
 pub mod incidents;
+pub mod inventory;
+pub mod mapping;
+pub mod scope;
 pub mod timeline;
 pub mod users;

@@ -1,9 +1,17 @@
 //! sea-orm entities, one per table. Only `store` uses them; capabilities see domain types.
 
+pub mod affected_people;
+pub mod affected_records;
 pub mod audit_entries;
 pub mod audit_heads;
+pub mod holdings;
+pub mod incident_scopes;
 pub mod incidents;
 pub mod login_failures;
+pub mod mapping_runs;
+pub mod people;
+pub mod scope_records;
+pub mod systems;
 pub mod timeline_entries;
 pub mod user_roles;
 pub mod users;

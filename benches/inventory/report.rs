@@ -1,0 +1,119 @@
+//! The figures of one run, rendered as Markdown and appended to `BENCHMARKS.md`.
+
+use std::io::Write;
+use std::path::Path;
+use std::time::Duration;
+
+use crate::measure::Measured;
+
+/// One backend's figures.
+pub struct BackendFigures {
+    pub backend: String,
+    pub systems: Measured,
+    pub customers: Measured,
+    pub holdings: Measured,
+    pub reimport: Measured,
+    /// PostgreSQL only: COPY of the customers and holdings files.
+    pub copy: Option<Duration>,
+    pub mapping: Duration,
+    pub affected: i64,
+    pub hand_written: Duration,
+    pub hand_written_affected: i64,
+}
+
+/// A whole run.
+pub struct Report {
+    machine: String,
+    people: u64,
+    holdings: u64,
+    backends: Vec<BackendFigures>,
+}
+
+const MIB: f64 = 1024.0 * 1024.0;
+
+impl Report {
+    pub fn new(machine: String, people: u64, holdings: u64) -> Self {
+        Self {
+            machine,
+            people,
+            holdings,
+            backends: Vec::new(),
+        }
+    }
+
+    pub fn add(&mut self, figures: BackendFigures) {
+        self.backends.push(figures);
+    }
+
+    /// The run as a Markdown section.
+    pub fn render(&self) -> String {
+        let rows = (self.people + self.holdings) as f64;
+        let mut out = format!(
+            "\n## Inventory import and mapping — {} people, {} holdings\n\nRun {} on {}.\n\n",
+            self.people,
+            self.holdings,
+            chrono::Utc::now().format("%Y-%m-%d %H:%M UTC"),
+            self.machine
+        );
+        out.push_str("| backend | import customers + holdings | rows/s | vs COPY | re-import holdings | peak memory (import) | mapping | hand-written SQL | mapping ÷ SQL | people |\n");
+        out.push_str("|---|---|---|---|---|---|---|---|---|---|\n");
+        for b in &self.backends {
+            let import = b.customers.elapsed + b.holdings.elapsed;
+            let peak = [b.systems, b.customers, b.holdings, b.reimport]
+                .iter()
+                .map(|m| m.peak_rss)
+                .max()
+                .unwrap_or(0);
+            let vs_copy = b.copy.map_or("—".into(), |c| {
+                format!(
+                    "{:.2}× (COPY {:.1} s)",
+                    import.as_secs_f64() / c.as_secs_f64(),
+                    c.as_secs_f64()
+                )
+            });
+            let same = if b.affected == b.hand_written_affected {
+                ""
+            } else {
+                " (DIFFERENT COUNT)"
+            };
+            out.push_str(&format!(
+                "| {} | {:.1} s | {:.0}k | {} | {:.1} s | {:.0} MiB | {:.1} s | {:.1} s | {:.2}× | {} vs {}{} |\n",
+                b.backend,
+                import.as_secs_f64(),
+                rows / import.as_secs_f64() / 1000.0,
+                vs_copy,
+                b.reimport.elapsed.as_secs_f64(),
+                peak as f64 / MIB,
+                b.mapping.as_secs_f64(),
+                b.hand_written.as_secs_f64(),
+                b.mapping.as_secs_f64() / b.hand_written.as_secs_f64(),
+                b.affected,
+                b.hand_written_affected,
+                same
+            ));
+        }
+        out.push_str(
+            "\nTargets (issue 3): import within 2× of COPY; mapping within 1.5× of the hand-written \
+             statement; peak memory of the service under 300 MB. The mapping also stores one row per \
+             record behind each person and the diff against the previous run, which the single \
+             statement does not.\n",
+        );
+        out
+    }
+
+    /// Appends the run to `path`, creating it with a header if needed.
+    pub fn append_to(&self, path: &Path) -> std::io::Result<()> {
+        let new = !path.exists();
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)?;
+        if new {
+            writeln!(
+                file,
+                "# Benchmarks\n\nEvery figure here was measured by `cargo bench --bench inventory` (see\n`benches/inventory/main.rs`), with its baseline measured in the same run on the same machine."
+            )?;
+        }
+        file.write_all(self.render().as_bytes())
+    }
+}
