@@ -118,8 +118,16 @@ fn uploads() -> OpenApiRouter<AppState> {
         .routes(routes!(routes::inventory::import_systems))
         .routes(routes!(routes::inventory::import_customers))
         .routes(routes!(routes::inventory::import_holdings))
-        .routes(routes!(routes::scope::upload_forensic_list))
+        .merge(
+            // A forensic list is parsed in memory: 64 MiB is about two million records.
+            OpenApiRouter::new()
+                .routes(routes!(routes::scope::upload_forensic_list))
+                .layer(DefaultBodyLimit::max(FORENSIC_LIST_MAX_BYTES)),
+        )
 }
+
+/// The largest forensic list accepted in one upload.
+const FORENSIC_LIST_MAX_BYTES: usize = 64 * 1024 * 1024;
 
 /// The whole application router with its middleware.
 pub fn router(state: AppState) -> Router {

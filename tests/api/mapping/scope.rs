@@ -270,3 +270,19 @@ async fn only_responders_change_the_scope_and_anyone_on_staff_reads_it() {
         .unwrap();
     assert_eq!(response.status(), 404);
 }
+
+#[tokio::test]
+async fn a_forensic_list_larger_than_the_default_body_limit_is_accepted() {
+    let app = spawn_app().await;
+    system(&app, "billing-db").await;
+    let desk = Desk::open(&app).await;
+    // About 2.3 MiB: well past the API's 1 MiB default, well under the list's own limit.
+    let mut csv = String::from("system,record_ref\n");
+    for n in 0..100_000 {
+        csv.push_str(&format!("billing-db,R{n:08}\n"));
+    }
+    assert!(csv.len() > 2 * 1024 * 1024);
+    let (status, body) = desk.upload(&csv).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["records"], 100_000);
+}
