@@ -20,7 +20,7 @@ use crate::app::AppState;
 use crate::domain::audit::Actor;
 use crate::http::auth::{Admins, AnyStaff, Authorized};
 use crate::http::error::{ApiError, ErrorBody};
-use crate::http::extract::ApiQuery;
+use crate::http::extract::{ApiQuery, media_type, unsupported_media_type};
 use crate::inventory::{self, Format, ImportOptions, ImportReport};
 
 /// The largest upload accepted: 2 GiB.
@@ -93,19 +93,12 @@ pub struct SystemView {
 
 /// The format the `Content-Type` names, or 415.
 fn format_of(headers: &HeaderMap) -> Result<Format, ApiError> {
-    let mime = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .map(|m| m.trim().to_ascii_lowercase());
-    match mime.as_deref() {
+    match media_type(headers).as_deref() {
         Some("text/csv") => Ok(Format::Csv),
         Some("application/x-ndjson" | "application/jsonl" | "application/x-jsonlines") => {
             Ok(Format::Jsonl)
         }
-        _ => Err(ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
+        _ => Err(unsupported_media_type(
             "send the file as `text/csv` or `application/x-ndjson`",
         )),
     }

@@ -5,7 +5,7 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -15,7 +15,7 @@ use crate::app::AppState;
 use crate::domain::DataCategory;
 use crate::http::auth::{AnyStaff, Authorized, Responders};
 use crate::http::error::{ApiError, ErrorBody};
-use crate::http::extract::{ApiJson, ApiPath};
+use crate::http::extract::{ApiJson, ApiPath, media_type, unsupported_media_type};
 use crate::mapping::{self, Scope, ScopeSystemInput};
 
 /// One exposed system.
@@ -177,15 +177,8 @@ pub async fn upload_forensic_list(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<ForensicListView>, ApiError> {
-    let is_csv = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("text/csv"));
-    if !is_csv {
-        return Err(ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
+    if media_type(&headers).as_deref() != Some("text/csv") {
+        return Err(unsupported_media_type(
             "send the list as CSV with `Content-Type: text/csv`",
         ));
     }
