@@ -25,6 +25,8 @@ pub struct AppState {
     pub pepper: SecretString,
     pub metrics: Arc<Metrics>,
     pub max_body_bytes: usize,
+    /// Computes mapping runs in the background.
+    pub mapping: crate::mapping::Worker,
 }
 
 /// A built application, bound to its port but not yet serving.
@@ -63,9 +65,18 @@ impl App {
             &settings.jwt_audience,
             chrono::Duration::minutes(settings.jwt_ttl_minutes),
         );
+        let mapping = crate::mapping::Worker::new(
+            db.clone(),
+            clock.clone(),
+            crate::mapping::MappingConfig {
+                work_mem: settings.mapping_work_mem.clone(),
+                ..crate::mapping::MappingConfig::default()
+            },
+        );
         let state = AppState {
             db,
             clock,
+            mapping,
             tokens,
             login_policy: LoginPolicy {
                 max_failures_per_account: settings.login_max_failures_per_account,
@@ -95,7 +106,7 @@ impl App {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let db = self.state.db.clone();
-        crate::mapping::worker::start(db.clone(), self.state.clock.clone());
+        let sweep = self.state.mapping.start_sweep();
         let router = http::router(self.state);
         axum::serve(
             self.listener,
@@ -103,6 +114,7 @@ impl App {
         )
         .with_graceful_shutdown(shutdown)
         .await?;
+        sweep.abort();
         if let Err(e) = db.close().await {
             tracing::warn!(error = %e, "closing the database pool failed");
         }

@@ -60,6 +60,9 @@ pub struct Settings {
     pub login_window_minutes: i64,
     /// `CANDOR_MAX_BODY_BYTES`: the largest request body accepted.
     pub max_body_bytes: usize,
+    /// `CANDOR_MAPPING_WORK_MEM`: the memory PostgreSQL may use for a mapping's hash tables
+    /// (`work_mem`, e.g. `512MB`; empty keeps the server's own setting).
+    pub mapping_work_mem: String,
     /// `CANDOR_LOG`: a tracing filter such as `info` or `candor=debug,info`.
     pub log: String,
     /// `CANDOR_LOG_FORMAT`: `text` or `json`.
@@ -89,6 +92,7 @@ impl Default for Settings {
             login_max_failures_per_address: 20,
             login_window_minutes: 15,
             max_body_bytes: 1024 * 1024,
+            mapping_work_mem: crate::mapping::DEFAULT_WORK_MEM.into(),
             log: "info,sea_orm_migration=warn,sqlx::postgres::notice=warn".into(),
             log_format: LogFormat::Text,
         }
@@ -108,11 +112,29 @@ pub enum SettingsError {
     ShortSecret(usize),
     #[error("CANDOR_JWT_TTL_MINUTES must be between 1 and 10080 (one week)")]
     BadTtl,
+    #[error(
+        "CANDOR_MAPPING_WORK_MEM must be a size such as `512MB` (a number and kB, MB or GB), or empty"
+    )]
+    BadWorkMem,
     #[error("data directory `{path}`: {source}")]
     DataDir {
         path: PathBuf,
         source: std::io::Error,
     },
+}
+
+/// A PostgreSQL memory size the mapping can pass to `SET work_mem`: digits then `kB`, `MB` or
+/// `GB`, or empty.
+fn valid_work_mem(value: &str) -> bool {
+    if value.is_empty() {
+        return true;
+    }
+    let digits = value.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let unit = &value[digits.len()..];
+    !digits.is_empty()
+        && digits.len() <= 9
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && matches!(unit, "kB" | "MB" | "GB")
 }
 
 impl Settings {
@@ -147,6 +169,9 @@ impl Settings {
     pub fn validate(&self) -> Result<(), SettingsError> {
         if !(1..=7 * 24 * 60).contains(&self.jwt_ttl_minutes) {
             return Err(SettingsError::BadTtl);
+        }
+        if !valid_work_mem(&self.mapping_work_mem) {
+            return Err(SettingsError::BadWorkMem);
         }
         Ok(())
     }
@@ -218,6 +243,22 @@ fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_mapping_work_mem_must_be_a_postgresql_size() {
+        for good in ["", "64kB", "512MB", "2GB"] {
+            assert!(valid_work_mem(good), "{good}");
+        }
+        for bad in ["512", "MB", "1 GB", "5TB", "1GB'; DROP TABLE x; --"] {
+            assert!(!valid_work_mem(bad), "{bad}");
+        }
+        let settings = Settings {
+            mapping_work_mem: "lots".into(),
+            ..Settings::default()
+        };
+        let err = settings.validate().unwrap_err();
+        assert!(err.to_string().contains("CANDOR_MAPPING_WORK_MEM"), "{err}");
+    }
 
     #[test]
     fn production_refuses_to_start_without_a_secret_and_names_the_setting() {

@@ -80,16 +80,24 @@ pub async fn copy_same_rows(db: &DatabaseConnection, files: &Generated) -> Durat
 
 /// The affected set in one statement: in-scope records, linked to a person by reference, else
 /// email, else phone, else standing alone; grouped per person with the union of exposed
-/// categories. Returns the time and the number of people.
+/// categories. Written as a person would for this scope: `bit_or` on PostgreSQL, and on SQLite
+/// the per-bit maximum of only the categories the scope exposes; on PostgreSQL with the same
+/// `work_mem` the service gives its own statement. Returns the time and the number of people.
 pub async fn hand_written_mapping(
     db: &DatabaseConnection,
     incident_id: uuid::Uuid,
+    exposed: &[DataCategory],
+    work_mem: &str,
 ) -> (Duration, i64) {
     let backend = db.get_database_backend();
-    let union: Vec<String> = DataCategory::ALL
-        .iter()
-        .map(|c| format!("MAX(exposed & {})", c.bit()))
-        .collect();
+    let union = match backend {
+        DbBackend::Postgres => "bit_or(exposed)".to_owned(),
+        _ => exposed
+            .iter()
+            .map(|c| format!("MAX(exposed & {})", c.bit()))
+            .collect::<Vec<_>>()
+            .join(" | "),
+    };
     let key = "COALESCE('p:' || CAST(COALESCE(p1.id, p2.id, p3.id) AS TEXT), \
                'u:e:' || h.email_norm, 'u:t:' || h.phone_norm, 'u:r:' || h.system || '/' || h.record_ref)";
     let incident = match backend {
@@ -98,7 +106,7 @@ pub async fn hand_written_mapping(
     };
     let sql = format!(
         "CREATE TABLE bench_affected AS
-         SELECT person_key, {} AS categories, COUNT(*) AS records FROM (
+         SELECT person_key, {union} AS categories, COUNT(*) AS records FROM (
            SELECT {key} AS person_key, h.categories & s.categories AS exposed
            FROM holdings h
            JOIN incident_scopes s ON s.system = h.system AND s.incident_id = {incident}
@@ -108,9 +116,16 @@ pub async fn hand_written_mapping(
            WHERE h.stored_from <= s.exposed_to
              AND (h.stored_to IS NULL OR h.stored_to >= s.exposed_from)
              AND (h.categories & s.categories) <> 0
-         ) x GROUP BY person_key",
-        union.join(" | ")
+         ) x GROUP BY person_key"
     );
+    if backend == DbBackend::Postgres && !work_mem.is_empty() {
+        db.execute_raw(Statement::from_string(
+            backend,
+            format!("SET work_mem = '{work_mem}'"),
+        ))
+        .await
+        .expect("work_mem");
+    }
     let started = Instant::now();
     db.execute_raw(Statement::from_string(backend, sql))
         .await

@@ -161,9 +161,14 @@ async fn bench_backend(
     let run = mapping::request_mapping(&db, Actor::Cli, incident_id, clock.now())
         .await
         .expect("request mapping");
-    let outcome = mapping::execute_run(&db, run.id, clock.as_ref())
-        .await
-        .expect("mapping runs");
+    let outcome = mapping::execute_run(
+        &db,
+        run.id,
+        clock.as_ref(),
+        &mapping::MappingConfig::default(),
+    )
+    .await
+    .expect("mapping runs");
     let mapping_elapsed = started.elapsed();
     let affected = mapping::impact(&db, incident_id)
         .await
@@ -175,7 +180,13 @@ async fn bench_backend(
     );
 
     eprintln!("[{backend}] hand-written SQL baseline");
-    let (hand_elapsed, hand_affected) = baseline::hand_written_mapping(&db, incident_id).await;
+    let (hand_elapsed, hand_affected) = baseline::hand_written_mapping(
+        &db,
+        incident_id,
+        EXPOSED,
+        &mapping::MappingConfig::default().work_mem,
+    )
+    .await;
     BackendFigures {
         backend: backend.to_owned(),
         systems,
@@ -193,6 +204,17 @@ async fn bench_backend(
 fn path(p: &Path) -> &str {
     p.to_str().expect("utf-8 path")
 }
+
+/// What the benchmark incident exposes in every system.
+const EXPOSED: &[DataCategory] = &[
+    DataCategory::Name,
+    DataCategory::Email,
+    DataCategory::Phone,
+    DataCategory::PaymentCard,
+    DataCategory::Ssn,
+    DataCategory::AccountCredentials,
+    DataCategory::FinancialAccount,
+];
 
 /// An incident whose scope exposes every system's identifying and financial data over the
 /// whole period the generator covers: a large incident, the slow case.
@@ -214,21 +236,11 @@ async fn open_incident(db: &sea_orm::DatabaseConnection, clock: &dyn Clock) -> u
     )
     .await
     .expect("incident");
-    use DataCategory::*;
-    let exposed = vec![
-        Name,
-        Email,
-        Phone,
-        PaymentCard,
-        Ssn,
-        AccountCredentials,
-        FinancialAccount,
-    ];
     let scope = generate::SYSTEMS
         .iter()
         .map(|(system, _)| ScopeSystemInput {
             system: (*system).to_owned(),
-            categories: exposed.clone(),
+            categories: EXPOSED.to_vec(),
             from: "2020-01-01".into(),
             to: "2026-06-30".into(),
             encrypted: false,

@@ -18,7 +18,6 @@ mod m20261122_000010_create_incident_scopes;
 mod m20261122_000011_create_scope_records;
 mod m20261122_000012_create_mapping_runs;
 mod m20261122_000013_create_affected_people;
-mod m20261122_000014_create_affected_records;
 
 /// Runs every Candor migration in order.
 pub struct Migrator;
@@ -40,7 +39,6 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000011_create_scope_records::Migration),
             Box::new(m20261122_000012_create_mapping_runs::Migration),
             Box::new(m20261122_000013_create_affected_people::Migration),
-            Box::new(m20261122_000014_create_affected_records::Migration),
         ]
     }
 }

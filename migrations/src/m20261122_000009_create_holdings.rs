@@ -1,9 +1,14 @@
 //! The records each system holds about a person: one row per (system, record_ref), with the
 //! categories as a bitmask and the period the record was held.
+//!
+//! The natural key is the primary key and the only index: the mapping reads holdings in one
+//! scan and looks people up through the `people` indexes, so further indexes here would only
+//! slow the import of millions of rows. For the same reason `system` is checked against
+//! `systems` by the import (a file naming an unknown system is refused) rather than by a
+//! foreign key, whose per-row check dominates a bulk load on PostgreSQL; systems are never
+//! deleted.
 
 use sea_orm_migration::{prelude::*, schema::*};
-
-use super::m20261122_000007_create_systems::Systems;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -16,7 +21,6 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(Holdings::Table)
                     .if_not_exists()
-                    .col(big_pk_auto(Holdings::Id))
                     .col(string_len(Holdings::System, 64))
                     .col(string_len(Holdings::RecordRef, 256))
                     .col(string_len_null(Holdings::CustomerRef, 128))
@@ -27,54 +31,14 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone_null(Holdings::StoredTo))
                     .col(timestamp_with_time_zone(Holdings::CreatedAt))
                     .col(timestamp_with_time_zone(Holdings::UpdatedAt))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(Holdings::Table, Holdings::System)
-                            .to(Systems::Table, Systems::Name)
-                            .on_delete(ForeignKeyAction::Cascade),
+                    .primary_key(
+                        Index::create()
+                            .col(Holdings::System)
+                            .col(Holdings::RecordRef),
                     )
                     .to_owned(),
             )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_holdings_customer_ref")
-                    .table(Holdings::Table)
-                    .col(Holdings::CustomerRef)
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_holdings_email_norm")
-                    .table(Holdings::Table)
-                    .col(Holdings::EmailNorm)
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_holdings_phone_norm")
-                    .table(Holdings::Table)
-                    .col(Holdings::PhoneNorm)
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("uq_holdings_system_record")
-                    .table(Holdings::Table)
-                    .col(Holdings::System)
-                    .col(Holdings::RecordRef)
-                    .unique()
-                    .to_owned(),
-            )
-            .await?;
-        Ok(())
+            .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -87,7 +51,6 @@ impl MigrationTrait for Migration {
 #[derive(DeriveIden)]
 pub enum Holdings {
     Table,
-    Id,
     System,
     RecordRef,
     CustomerRef,

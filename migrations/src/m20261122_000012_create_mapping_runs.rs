@@ -1,5 +1,7 @@
 //! Mapping jobs: one row per request to compute who is affected by an incident, with its
-//! progress and outcome. The newest succeeded run is the incident's current mapping.
+//! progress and outcome. The newest succeeded run is the incident's current mapping. A worker
+//! claims a run for a while (`lease_until`) and renews the claim as it goes; `attempt` counts
+//! the claims, so a worker that lost its claim can tell and stops writing.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -29,6 +31,8 @@ impl MigrationTrait for Migration {
                     .col(big_integer_null(MappingRuns::AddedPeople))
                     .col(big_integer_null(MappingRuns::RemovedPeople))
                     .col(text_null(MappingRuns::Error))
+                    .col(integer(MappingRuns::Attempt).default(0))
+                    .col(timestamp_with_time_zone_null(MappingRuns::LeaseUntil))
                     .foreign_key(
                         ForeignKey::create()
                             .from(MappingRuns::Table, MappingRuns::IncidentId)
@@ -74,4 +78,6 @@ pub enum MappingRuns {
     AddedPeople,
     RemovedPeople,
     Error,
+    Attempt,
+    LeaseUntil,
 }

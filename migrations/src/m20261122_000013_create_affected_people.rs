@@ -1,9 +1,14 @@
 //! A mapping's result: one row per affected person, with the union of their exposed
-//! categories, the systems involved and their jurisdiction.
+//! categories (and the part no encryption safe harbor covers), the records behind them and
+//! their jurisdiction at the time of the mapping.
+//!
+//! The primary key is the only index: every read names the mapping, and the key's order is
+//! the order the affected list pages in. A run's rows are written in one pass, so each further
+//! index would be maintained once per affected person. For the same reason `mapping_id` has
+//! no foreign key (a per-row check on PostgreSQL): only the mapping writes these rows, always
+//! for a run it holds, and it deletes a run's rows when the run is superseded.
 
 use sea_orm_migration::{prelude::*, schema::*};
-
-use super::m20261122_000012_create_mapping_runs::MappingRuns;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -21,7 +26,8 @@ impl MigrationTrait for Migration {
                     .col(big_integer_null(AffectedPeople::PersonId))
                     .col(boolean(AffectedPeople::Unmatched))
                     .col(big_integer(AffectedPeople::Categories))
-                    .col(text(AffectedPeople::Systems))
+                    .col(big_integer(AffectedPeople::Unprotected))
+                    .col(text(AffectedPeople::Records))
                     .col(integer(AffectedPeople::RecordCount))
                     .col(string_len(AffectedPeople::Jurisdiction, 16))
                     .col(boolean(AffectedPeople::InEu))
@@ -30,26 +36,9 @@ impl MigrationTrait for Migration {
                             .col(AffectedPeople::MappingId)
                             .col(AffectedPeople::PersonKey),
                     )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(AffectedPeople::Table, AffectedPeople::MappingId)
-                            .to(MappingRuns::Table, MappingRuns::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
                     .to_owned(),
             )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_affected_people_jurisdiction")
-                    .table(AffectedPeople::Table)
-                    .col(AffectedPeople::MappingId)
-                    .col(AffectedPeople::Jurisdiction)
-                    .to_owned(),
-            )
-            .await?;
-        Ok(())
+            .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -67,7 +56,8 @@ pub enum AffectedPeople {
     PersonId,
     Unmatched,
     Categories,
-    Systems,
+    Unprotected,
+    Records,
     RecordCount,
     Jurisdiction,
     InEu,

@@ -17,9 +17,13 @@ pub mod worker;
 pub use affected::{AffectedPage, AffectedPerson, CsvExport, affected_csv, affected_page};
 pub use forensic::{ForensicSummary, parse_forensic_list, replace_forensic_list};
 pub use impact::{Impact, impact};
-pub use runs::{RunOutcome, execute_run, get_run, request_mapping};
+pub use runs::{
+    DEFAULT_WORK_MEM, MappingConfig, RunOutcome, delete_all_results, execute_run, get_run,
+    request_mapping,
+};
 pub use scope::{Scope, ScopeSystemInput, scope, set_scope};
 pub use why::{Places, why_sentence};
+pub use worker::Worker;
 
 use sea_orm::DbErr;
 use uuid::Uuid;

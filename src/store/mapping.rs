@@ -75,6 +75,10 @@ impl FromStr for RunStatus {
 pub const PHASE_WAITING: &str = "waiting";
 /// The phase of a run being computed (and, for a failed run, where it failed).
 pub const PHASE_COMPUTING: &str = "computing";
+/// The phase of a run whose people are being written (SQLite writes them in slices).
+pub const PHASE_WRITING: &str = "writing";
+/// The phase of a run being compared with the run it replaces.
+pub const PHASE_COMPARING: &str = "comparing";
 /// The phase of a finished run.
 pub const PHASE_DONE: &str = "done";
 
@@ -127,6 +131,8 @@ pub async fn insert_run(db: &impl ConnectionTrait, run: &RunRow) -> Result<(), D
         added_people: Set(run.added_people),
         removed_people: Set(run.removed_people),
         error: Set(run.error.clone()),
+        attempt: Set(0),
+        lease_until: Set(None),
     })
     .exec_without_returning(db)
     .await?;
@@ -160,12 +166,25 @@ pub async fn latest_run(
         .transpose()
 }
 
-/// Runs left queued or running (by a stopped instance, or waiting for a worker), oldest first.
-pub async fn pending_run_ids(db: &impl ConnectionTrait) -> Result<Vec<Uuid>, DbErr> {
+/// Runs a worker may take now, oldest first: queued ones, and running ones whose claim has
+/// lapsed (their worker stopped without finishing).
+pub async fn claimable_run_ids(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+) -> Result<Vec<Uuid>, DbErr> {
     let rows = mapping_runs::Entity::find()
         .filter(
-            mapping_runs::Column::Status
-                .is_in([RunStatus::Queued.as_str(), RunStatus::Running.as_str()]),
+            sea_orm::Condition::any()
+                .add(mapping_runs::Column::Status.eq(RunStatus::Queued.as_str()))
+                .add(
+                    sea_orm::Condition::all()
+                        .add(mapping_runs::Column::Status.eq(RunStatus::Running.as_str()))
+                        .add(
+                            sea_orm::Condition::any()
+                                .add(mapping_runs::Column::LeaseUntil.is_null())
+                                .add(mapping_runs::Column::LeaseUntil.lt(now)),
+                        ),
+                ),
         )
         .order_by_asc(mapping_runs::Column::RequestedAt)
         .all(db)
@@ -185,50 +204,102 @@ pub async fn lock_incident(db: &impl ConnectionTrait, incident_id: Uuid) -> Resu
     Ok(db.query_one_raw(stmt).await?.is_some())
 }
 
-/// Claims a queued (or abandoned running) run for this worker: marks it running. Returns
-/// false when the run is finished or another instance is computing it right now (its row is
-/// locked by that computation, so PostgreSQL skips it).
+/// A worker's hold on a run: the claim's number, which every later write checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Claim {
+    pub run_id: Uuid,
+    pub attempt: i32,
+}
+
+/// Claims a queued run, or a running one whose lease has lapsed, until `lease_until`. Returns
+/// `None` when the run is finished, held by another worker, or (PostgreSQL) being computed
+/// right now: its row is locked by that computation, so it is skipped.
 pub async fn claim(
     db: &impl ConnectionTrait,
     run_id: Uuid,
     now: DateTime<Utc>,
-) -> Result<bool, DbErr> {
+    lease_until: DateTime<Utc>,
+) -> Result<Option<Claim>, DbErr> {
     let backend = db.get_database_backend();
+    let claimable = "status = 'queued' OR (status = 'running' \
+                     AND (lease_until IS NULL OR lease_until < $2))";
     let target = match backend {
-        DbBackend::Postgres => {
-            "id IN (SELECT id FROM mapping_runs WHERE id = $1 \
-             AND status IN ('queued', 'running') FOR UPDATE SKIP LOCKED)"
-        }
-        _ => "id = $1 AND status IN ('queued', 'running')",
+        DbBackend::Postgres => format!(
+            "id IN (SELECT id FROM mapping_runs WHERE id = $1 AND ({claimable}) \
+             FOR UPDATE SKIP LOCKED)"
+        ),
+        _ => format!("id = $1 AND ({claimable})"),
     };
     let sql = format!(
         "UPDATE mapping_runs SET status = 'running', phase = '{PHASE_COMPUTING}', \
-         started_at = $2, error = NULL WHERE {target}"
+         started_at = $2, lease_until = $3, attempt = attempt + 1, error = NULL \
+         WHERE {target} RETURNING attempt"
     );
-    let stmt = Statement::from_sql_and_values(backend, sql, [run_id.into(), now.into()]);
-    Ok(db.execute_raw(stmt).await?.rows_affected() == 1)
+    let stmt = Statement::from_sql_and_values(
+        backend,
+        sql,
+        [run_id.into(), now.into(), lease_until.into()],
+    );
+    let row = db.query_one_raw(stmt).await?;
+    row.map(|r| {
+        Ok(Claim {
+            run_id,
+            attempt: r.try_get_by_index(0)?,
+        })
+    })
+    .transpose()
 }
 
-/// Inside the computing transaction: locks a claimed run until the transaction ends. Returns
-/// false when it is no longer running or another transaction holds it.
-pub async fn lock_running(db: &impl ConnectionTrait, run_id: Uuid) -> Result<bool, DbErr> {
+/// Extends a claim; returns false when it was lost (the run finished, or another worker took
+/// it over after the lease lapsed).
+pub async fn renew(
+    db: &impl ConnectionTrait,
+    claim: Claim,
+    lease_until: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let result = mapping_runs::Entity::update_many()
+        .col_expr(mapping_runs::Column::LeaseUntil, Expr::value(lease_until))
+        .filter(mapping_runs::Column::Id.eq(claim.run_id))
+        .filter(mapping_runs::Column::Status.eq(RunStatus::Running.as_str()))
+        .filter(mapping_runs::Column::Attempt.eq(claim.attempt))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+/// Inside a write transaction: whether the claim still holds. On PostgreSQL the run's row
+/// stays locked until the transaction ends, so no other worker can take the run meanwhile;
+/// SQLite's write lock does the same.
+pub async fn holds(db: &impl ConnectionTrait, claim: Claim) -> Result<bool, DbErr> {
     let backend = db.get_database_backend();
     let sql = match backend {
         DbBackend::Postgres => {
             "SELECT id FROM mapping_runs WHERE id = $1 AND status = 'running' \
-             FOR UPDATE SKIP LOCKED"
+             AND attempt = $2 FOR UPDATE"
         }
-        _ => "SELECT id FROM mapping_runs WHERE id = $1 AND status = 'running'",
+        _ => "SELECT id FROM mapping_runs WHERE id = $1 AND status = 'running' AND attempt = $2",
     };
-    let stmt = Statement::from_sql_and_values(backend, sql, [run_id.into()]);
+    let stmt =
+        Statement::from_sql_and_values(backend, sql, [claim.run_id.into(), claim.attempt.into()]);
     Ok(db.query_one_raw(stmt).await?.is_some())
 }
 
-/// Marks a running run failed with a reason free of personal data; returns whether it was
-/// still running.
+/// Sets a held run's phase.
+pub async fn set_phase(db: &impl ConnectionTrait, claim: Claim, phase: &str) -> Result<(), DbErr> {
+    mapping_runs::Entity::update_many()
+        .col_expr(mapping_runs::Column::Phase, Expr::value(phase))
+        .filter(mapping_runs::Column::Id.eq(claim.run_id))
+        .filter(mapping_runs::Column::Attempt.eq(claim.attempt))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Marks a held run failed with a reason free of personal data; returns whether the claim
+/// still held.
 pub async fn mark_failed(
     db: &impl ConnectionTrait,
-    run_id: Uuid,
+    claim: Claim,
     now: DateTime<Utc>,
     error: &str,
 ) -> Result<bool, DbErr> {
@@ -239,8 +310,13 @@ pub async fn mark_failed(
         )
         .col_expr(mapping_runs::Column::FinishedAt, Expr::value(now))
         .col_expr(mapping_runs::Column::Error, Expr::value(error))
-        .filter(mapping_runs::Column::Id.eq(run_id))
+        .col_expr(
+            mapping_runs::Column::LeaseUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .filter(mapping_runs::Column::Id.eq(claim.run_id))
         .filter(mapping_runs::Column::Status.eq(RunStatus::Running.as_str()))
+        .filter(mapping_runs::Column::Attempt.eq(claim.attempt))
         .exec(db)
         .await?;
     Ok(result.rows_affected == 1)

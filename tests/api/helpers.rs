@@ -38,6 +38,8 @@ pub struct TestApp {
     /// The URL of the app's database (for running the `candor` binary against it).
     pub database_url: String,
     pub data_dir: tempfile::TempDir,
+    /// The app's mapping worker, to run its sweep on demand.
+    pub mapping: candor::mapping::Worker,
     _pg: Option<PgDatabase>,
 }
 
@@ -78,6 +80,7 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
         .expect("app builds");
     let addr = app.local_addr().expect("bound address");
     let db = app.state().db.clone();
+    let mapping = app.state().mapping.clone();
     tokio::spawn(app.serve(std::future::pending()));
     TestApp {
         base: format!("http://{addr}"),
@@ -87,6 +90,7 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
         backend,
         database_url,
         data_dir,
+        mapping,
         _pg: pg,
     }
 }

@@ -18,7 +18,7 @@ use crate::domain::DataCategory;
 use crate::http::auth::{AnyStaff, Authorized, IncidentTeam, Responders};
 use crate::http::error::{ApiError, ErrorBody};
 use crate::http::extract::{ApiPath, ApiQuery};
-use crate::mapping::{self, AffectedPerson, Impact, worker};
+use crate::mapping::{self, AffectedPerson, Impact};
 use crate::store::mapping::RunRow;
 
 /// A queued mapping run.
@@ -105,7 +105,7 @@ pub async fn start_mapping(
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Response, ApiError> {
     let run = mapping::request_mapping(&state.db, responder.actor(), id, state.clock.now()).await?;
-    worker::spawn(state.db.clone(), state.clock.clone(), run.id);
+    state.mapping.spawn(run.id);
     let location = format!("/api/v1/incidents/{id}/mapping/{}", run.id);
     let body = MappingStarted {
         id: run.id,

@@ -38,6 +38,11 @@ impl RowKind for Holdings {
             }
         }
         let record_ref = f.required(1, 256);
+        // A record reference is an identifier: line breaks and other control characters in one
+        // are a mistake in the file (and the mapping lists records one per line).
+        if record_ref.chars().any(char::is_control) {
+            f.problem(1, "contains a line break or another control character");
+        }
         let customer_ref = f.optional(2, 128);
         let email_norm = inventory::normalize_email(f.text(3)).unwrap_or_else(|e| {
             f.problem(3, e);
@@ -147,6 +152,11 @@ mod tests {
         );
         let err = parse("crm,r-1,c-1,,,email,2024-02-01,2024-01-01").unwrap_err();
         assert_eq!(err, "stored_to: before stored_from");
+        let err = parse("crm,r-1\nr-2,,,,email,2024-01-01,").unwrap_err();
+        assert_eq!(
+            err,
+            "record_ref: contains a line break or another control character"
+        );
         let err = parse("crm,,,,,,,").unwrap_err();
         assert_eq!(
             err,

@@ -13,9 +13,14 @@ pub struct Model {
     pub person_key: String,
     pub person_id: Option<i64>,
     pub unmatched: bool,
+    /// Every category exposed for the person (a [`crate::domain::CategorySet`] mask).
     pub categories: i64,
+    /// The categories exposed from systems that were not encrypted, or whose key was
+    /// compromised: what no encryption safe harbor covers.
+    pub unprotected: i64,
+    /// The records behind the person, `system/record_ref`, one per line (unordered).
     #[sea_orm(column_type = "Text")]
-    pub systems: String,
+    pub records: String,
     pub record_count: i32,
     pub jurisdiction: String,
     pub in_eu: bool,

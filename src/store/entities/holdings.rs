@@ -6,9 +6,9 @@ use sea_orm::entity::prelude::*;
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "holdings")]
 pub struct Model {
-    #[sea_orm(primary_key)]
-    pub id: i64,
+    #[sea_orm(primary_key, auto_increment = false)]
     pub system: String,
+    #[sea_orm(primary_key, auto_increment = false)]
     pub record_ref: String,
     pub customer_ref: Option<String>,
     pub email_norm: Option<String>,

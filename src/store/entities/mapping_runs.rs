@@ -20,6 +20,11 @@ pub struct Model {
     pub removed_people: Option<i64>,
     #[sea_orm(column_type = "Text", nullable)]
     pub error: Option<String>,
+    /// How many times a worker has claimed the run; a worker writes only while it holds the
+    /// latest claim.
+    pub attempt: i32,
+    /// Until when the claiming worker holds the run; past it, another worker may reclaim it.
+    pub lease_until: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,7 +1,6 @@
 //! sea-orm entities, one per table. Only `store` uses them; capabilities see domain types.
 
 pub mod affected_people;
-pub mod affected_records;
 pub mod audit_entries;
 pub mod audit_heads;
 pub mod holdings;

@@ -106,7 +106,9 @@ impl Stage {
             copy.finish().await.map_err(sqlx_err)?;
         }
         self.db
-            .execute_unprepared(&format!("CREATE INDEX ON {STAGE} (n)"))
+            // Rows arrive in `n` order, so a block-range index finds a slice of them at a
+            // fraction of a B-tree's cost to build.
+            .execute_unprepared(&format!("CREATE INDEX ON {STAGE} USING brin (n)"))
             .await?;
         self.db
             .execute_unprepared(&format!("ANALYZE {STAGE}"))

@@ -2,15 +2,20 @@
 //! keys. A stored row whose values already match is left alone (its `updated_at` too), so
 //! re-importing a file writes nothing.
 //!
-//! SQLite takes multi-row `INSERT … ON CONFLICT … DO UPDATE … WHERE` statements inside one
-//! `BEGIN IMMEDIATE` transaction. PostgreSQL takes a `COPY` into a staging table and then the
-//! same upsert from it, set-based, inside one transaction (see [`copy`]).
+//! SQLite takes multi-row `INSERT … ON CONFLICT … DO UPDATE … WHERE` statements in `BEGIN
+//! IMMEDIATE` transactions, committed every quarter of a second or so: SQLite has one writer
+//! at a time, and a large import must not keep the rest of the service from writing for a
+//! minute. The rows were all checked before the first is written, and the upsert is
+//! idempotent, so an import interrupted half-way is completed by running it again.
+//! PostgreSQL takes a `COPY` into a staging table and then the same upsert from it,
+//! set-based, inside one transaction (see [`copy`]): readers and writers go on meanwhile.
 
 mod copy;
 mod tables;
 
 use std::collections::HashSet;
 use std::marker::PhantomData;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -36,6 +41,11 @@ const SQLITE_DEFAULT_CACHE_KIB: u32 = 2_000;
 // to report progress.
 const APPLY_CHUNK: u64 = 100_000;
 
+// SQLite: how long an import holds the write lock before committing, and how long it then
+// stands back so that a writer waiting on the lock (its busy handler polls) gets it.
+const SQLITE_HOLD: Duration = Duration::from_millis(250);
+const SQLITE_PAUSE: Duration = Duration::from_millis(20);
+
 /// Loads rows of one kind, then applies them in one transaction.
 pub struct Loader<R> {
     now: DateTime<Utc>,
@@ -46,7 +56,12 @@ pub struct Loader<R> {
 }
 
 enum Inner {
-    Direct(DatabaseTransaction),
+    Direct {
+        db: DatabaseConnection,
+        // Always `Some` between calls; empty only while one slice commits and the next begins.
+        txn: Option<DatabaseTransaction>,
+        since: Instant,
+    },
     Staged(copy::Stage),
 }
 
@@ -60,17 +75,15 @@ pub struct Applied {
 }
 
 impl<R: InventoryRow> Loader<R> {
-    /// Starts a load; on SQLite this takes the write lock for the rest of the import.
+    /// Starts a load.
     pub async fn open(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Self, DbErr> {
         let inner = match db.get_database_backend() {
             DbBackend::Postgres => Inner::Staged(copy::Stage::open(db, R::table()).await?),
-            _ => {
-                let txn = super::begin_write(db).await?;
-                // A larger page cache for the import's index inserts (reset in `apply`).
-                txn.execute_unprepared(&format!("PRAGMA cache_size = -{SQLITE_IMPORT_CACHE_KIB}"))
-                    .await?;
-                Inner::Direct(txn)
-            }
+            _ => Inner::Direct {
+                db: db.clone(),
+                txn: Some(begin_import_slice(db).await?),
+                since: Instant::now(),
+            },
         };
         Ok(Loader {
             now,
@@ -86,8 +99,22 @@ impl<R: InventoryRow> Loader<R> {
         self.loaded += rows.len() as u64;
         let values: Vec<Vec<Value>> = rows.into_iter().map(R::into_values).collect();
         match &mut self.inner {
-            Inner::Direct(txn) => {
-                self.written += upsert(txn, R::table(), values, self.now).await?;
+            Inner::Direct { db, txn, since } => {
+                let open = txn.as_ref().ok_or_else(slice_lost)?;
+                self.written += upsert(open, R::table(), values, self.now).await?;
+                if since.elapsed() >= SQLITE_HOLD {
+                    let done = txn.take().ok_or_else(slice_lost)?;
+                    // The pooled connection goes back with its usual page cache.
+                    done.execute_unprepared(&format!(
+                        "PRAGMA cache_size = -{SQLITE_DEFAULT_CACHE_KIB}"
+                    ))
+                    .await?;
+                    done.commit().await?;
+                    // Stand back so that a writer waiting on the lock gets it.
+                    tokio::time::sleep(SQLITE_PAUSE).await;
+                    *txn = Some(begin_import_slice(db).await?);
+                    *since = Instant::now();
+                }
             }
             Inner::Staged(stage) => stage.load(values).await?,
         }
@@ -97,7 +124,8 @@ impl<R: InventoryRow> Loader<R> {
     /// Applies everything loaded, calling `progress` with the number of rows applied so far.
     pub async fn apply(self, mut progress: impl FnMut(u64)) -> Result<Applied, DbErr> {
         match self.inner {
-            Inner::Direct(txn) => {
+            Inner::Direct { txn, .. } => {
+                let txn = txn.ok_or_else(slice_lost)?;
                 txn.execute_unprepared(&format!("PRAGMA cache_size = -{SQLITE_DEFAULT_CACHE_KIB}"))
                     .await?;
                 progress(self.loaded);
@@ -142,6 +170,19 @@ impl Applied {
         }
         committed
     }
+}
+
+/// SQLite: a write transaction for the next slice of an import, with a larger page cache for
+/// its index inserts (reset in `apply`).
+async fn begin_import_slice(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    let txn = super::begin_write(db).await?;
+    txn.execute_unprepared(&format!("PRAGMA cache_size = -{SQLITE_IMPORT_CACHE_KIB}"))
+        .await?;
+    Ok(txn)
+}
+
+fn slice_lost() -> DbErr {
+    DbErr::Custom("an earlier slice of this import failed to commit".into())
 }
 
 /// Upserts rows (each in [`TableSpec::columns`] order) in statements that stay under the

@@ -1,85 +1,140 @@
-//! The mapping as set-based SQL, run inside the caller's transaction.
+//! The mapping as set-based SQL: one statement reads the inventory and writes one row per
+//! affected person. No holding is loaded into the service.
 //!
-//! One statement reads the inventory into a per-run temporary work table: every in-scope
-//! holding (its system exposed, its `[stored_from, stored_to]` overlapping the exposure window,
-//! on the forensic list when its system has one) with the categories both held and exposed,
-//! linked to a person. The run's `affected_records` and `affected_people` are then written from
-//! that table, so both see the same snapshot of the inventory. No holding is loaded into the
-//! service.
+//! The statement takes every in-scope holding (its system exposed, its `[stored_from,
+//! stored_to]` overlapping the exposure window, on the forensic list when its system has one)
+//! with the categories both held and exposed, links it to a person, and groups per person: the
+//! union of the exposed categories, the part of it no encryption safe harbor covers, the
+//! records behind them, and the person's jurisdiction.
+//!
+//! PostgreSQL runs it as one `INSERT … SELECT` inside the worker's transaction. SQLite has one
+//! writer at a time, so there the people are first grouped into a temporary table on a
+//! connection of the worker's own, under a read snapshot that blocks no one, and then copied
+//! into `affected_people` in short write transactions (see [`SqliteStage`]).
+
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement, Value};
+use sea_orm::sqlx::sqlite::SqlitePoolOptions;
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, RuntimeErr,
+    SqlxSqliteConnector, Statement, TransactionTrait, Value,
+};
 use uuid::Uuid;
 
 use super::{PHASE_DONE, RunStatus};
-use crate::domain::DataCategory;
+use crate::domain::{CategorySet, DataCategory};
 
-/// Computes the run's result rows: `affected_records` (one per exposed record) and
-/// `affected_people` (one per person). Any rows the run already had are replaced.
-pub async fn compute(
-    db: &impl ConnectionTrait,
-    run_id: Uuid,
-    incident_id: Uuid,
-) -> Result<(), DbErr> {
+/// What the statement needs to know of the scope before it runs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScopePlan {
+    /// Every category any system of the scope exposes: the only bits a union can have.
+    pub categories: CategorySet,
+    /// Whether some system was encrypted with a key that was not compromised, so the
+    /// unprotected categories can differ from the exposed ones.
+    pub any_protected: bool,
+    /// Systems with a forensic record list: only the listed records of these count.
+    pub listed_systems: Vec<String>,
+}
+
+/// Reads what the statement needs of an incident's scope.
+pub async fn plan(db: &impl ConnectionTrait, incident_id: Uuid) -> Result<ScopePlan, DbErr> {
+    let mut plan = ScopePlan::default();
+    for row in super::super::scope::list(db, incident_id).await? {
+        plan.categories = plan.categories.union(row.categories);
+        plan.any_protected |= row.encrypted && !row.key_compromised;
+    }
     let backend = db.get_database_backend();
-    delete_results(db, run_id).await?;
-    // The run id keeps the name unique, so a leftover from a dropped connection never clashes.
-    let work = format!("mapping_work_{}", run_id.simple());
-    run(db, &create_work_sql(&work), vec![]).await?;
-    run(db, &fill_work_sql(backend, &work), vec![incident_id.into()]).await?;
-    let records = format!(
-        "INSERT INTO affected_records (mapping_id, person_key, system, record_ref) \
-         SELECT $1, person_key, system, record_ref FROM {work}"
-    );
-    run(db, &records, vec![run_id.into()]).await?;
-    run(db, &people_sql(backend, &work), vec![run_id.into()]).await?;
-    run(db, &format!("DROP TABLE {work}"), vec![]).await
+    let sql = "SELECT DISTINCT system FROM scope_records WHERE incident_id = $1 ORDER BY system";
+    let rows = db
+        .query_all_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [incident_id.into()],
+        ))
+        .await?;
+    for row in rows {
+        plan.listed_systems.push(row.try_get_by_index(0)?);
+    }
+    Ok(plan)
 }
 
-fn create_work_sql(work: &str) -> String {
-    format!(
-        "CREATE TEMPORARY TABLE {work} (system VARCHAR(64) NOT NULL, \
-         record_ref VARCHAR(256) NOT NULL, person_key VARCHAR(400) NOT NULL, \
-         person_id BIGINT, cats BIGINT NOT NULL, jurisdiction VARCHAR(16), in_eu BOOLEAN)"
-    )
-}
+/// The columns of `affected_people` the statement fills, after `mapping_id`.
+const RESULT_COLUMNS: &str = "person_key, person_id, unmatched, categories, unprotected, \
+     records, record_count, jurisdiction, in_eu";
 
-// A person is found by customer reference, else normalized email, else normalized phone; the
-// lowest id wins a tie so the result is deterministic. A record nobody matches is a person of
-// its own, keyed by its email, else its phone, else the record itself, so two unmatched
-// records with the same email are one person. The linked set is MATERIALIZED so the lookups
-// run once per record rather than once per use of `person_id`.
-fn fill_work_sql(backend: DbBackend, work: &str) -> String {
-    // SQLite stores timestamps as text; julianday() compares them whatever their exact format.
-    let at = |column: &str| match backend {
-        DbBackend::Postgres => column.to_owned(),
-        _ => format!("julianday({column})"),
+/// The grouped people, one row per person, in [`RESULT_COLUMNS`] order. `$1` is the incident;
+/// `$2…` the systems with forensic lists.
+pub fn people_sql(backend: DbBackend, plan: &ScopePlan) -> String {
+    let pg = backend == DbBackend::Postgres;
+    // SQLite keeps timestamps as text; julianday() compares them whatever their exact format.
+    let at = |column: &str| {
+        if pg {
+            column.to_owned()
+        } else {
+            format!("julianday({column})")
+        }
+    };
+    let union = |column: &str| union_of(backend, column, plan.categories);
+    let unprotected = if plan.any_protected {
+        union("plain")
+    } else {
+        "0".to_owned()
+    };
+    let records = if pg {
+        "string_agg(system || '/' || record_ref, E'\\n')"
+    } else {
+        "group_concat(system || '/' || record_ref, char(10))"
+    };
+    let listed = if plan.listed_systems.is_empty() {
+        String::new()
+    } else {
+        let params: Vec<String> = (0..plan.listed_systems.len())
+            .map(|i| format!("${}", i + 2))
+            .collect();
+        format!(
+            "AND (h.system NOT IN ({}) OR EXISTS (SELECT 1 FROM scope_records r \
+               WHERE r.incident_id = s.incident_id AND r.system = h.system \
+               AND r.record_ref = h.record_ref))",
+            params.join(", ")
+        )
+    };
+    let (person_joins, in_eu) = if pg {
+        (PG_PERSON_JOINS, "COALESCE(p.in_eu, false)")
+    } else {
+        (SQLITE_PERSON_JOINS, "COALESCE(p.in_eu, 0)")
+    };
+    // Without a protected system, nothing is covered by a safe harbor: unprotected = exposed.
+    let unprotected_out = if plan.any_protected {
+        "g.unprotected"
+    } else {
+        "g.cats"
     };
     format!(
-        "INSERT INTO {work} (system, record_ref, person_key, person_id, cats, jurisdiction, in_eu) \
-         WITH l AS MATERIALIZED ( \
-           SELECT h.system, h.record_ref, \
-             NULLIF(h.email_norm, '') AS email_norm, NULLIF(h.phone_norm, '') AS phone_norm, \
-             (h.categories & s.categories) AS cats, {person_id} AS person_id \
-           FROM holdings h \
-           JOIN incident_scopes s ON s.system = h.system {person_joins} \
-           WHERE s.incident_id = $1 \
-             AND (h.categories & s.categories) <> 0 \
-             AND {stored_from} <= {exposed_to} \
-             AND (h.stored_to IS NULL OR {stored_to} >= {exposed_from}) \
-             AND (NOT EXISTS (SELECT 1 FROM scope_records r \
-                              WHERE r.incident_id = $1 AND r.system = h.system) \
-                  OR EXISTS (SELECT 1 FROM scope_records r WHERE r.incident_id = $1 \
-                             AND r.system = h.system AND r.record_ref = h.record_ref))) \
-         SELECT l.system, l.record_ref, \
-           CASE WHEN l.person_id IS NOT NULL THEN 'p:' || CAST(l.person_id AS TEXT) \
-                WHEN l.email_norm IS NOT NULL THEN 'u:e:' || l.email_norm \
-                WHEN l.phone_norm IS NOT NULL THEN 'u:t:' || l.phone_norm \
-                ELSE 'u:r:' || l.system || '/' || l.record_ref END, \
-           l.person_id, l.cats, p.jurisdiction, p.in_eu \
-         FROM l LEFT JOIN people p ON p.id = l.person_id",
-        person_id = person_lookup(backend).0,
-        person_joins = person_lookup(backend).1,
+        "SELECT COALESCE('p:' || g.person_id, 'u:' || g.ukey), g.person_id, \
+           g.person_id IS NULL, g.cats, {unprotected_out}, g.records, g.n, \
+           COALESCE(p.jurisdiction, 'unknown'), {in_eu} \
+         FROM (SELECT person_id, ukey, {cats} AS cats, {unprotected} AS unprotected, \
+                 {records} AS records, COUNT(*) AS n \
+               FROM (SELECT h.system, h.record_ref, h.categories & s.categories AS cats, \
+                       CASE WHEN s.encrypted AND NOT s.key_compromised THEN 0 \
+                            ELSE h.categories & s.categories END AS plain, \
+                       COALESCE(pc.id, pe.id, pt.id) AS person_id, \
+                       CASE WHEN COALESCE(pc.id, pe.id, pt.id) IS NOT NULL THEN NULL \
+                            WHEN h.email_norm <> '' THEN 'e:' || h.email_norm \
+                            WHEN h.phone_norm <> '' THEN 't:' || h.phone_norm \
+                            ELSE 'r:' || h.system || '/' || h.record_ref END AS ukey \
+                     FROM incident_scopes s \
+                     JOIN holdings h ON h.system = s.system \
+                     {person_joins} \
+                     WHERE s.incident_id = $1 \
+                       AND (h.categories & s.categories) <> 0 \
+                       AND {stored_from} <= {exposed_to} \
+                       AND (h.stored_to IS NULL OR {stored_to} >= {exposed_from}) \
+                       {listed}) x \
+               GROUP BY person_id, ukey) g \
+         LEFT JOIN people p ON p.id = g.person_id",
+        cats = union("cats"),
         stored_from = at("h.stored_from"),
         stored_to = at("h.stored_to"),
         exposed_from = at("s.exposed_from"),
@@ -87,73 +142,230 @@ fn fill_work_sql(backend: DbBackend, work: &str) -> String {
     )
 }
 
-/// The expression linking holding `h` to a person, and the joins it needs. PostgreSQL hashes
-/// the people once per key (measured ~1.6x faster at a million records); SQLite's
-/// nested loops are fastest probing the people indexes per record.
-fn person_lookup(backend: DbBackend) -> (&'static str, &'static str) {
-    match backend {
-        DbBackend::Postgres => (
-            "COALESCE(pc.id, pe.id, pt.id)",
-            "LEFT JOIN people pc ON pc.customer_ref = h.customer_ref \
-             LEFT JOIN (SELECT email_norm, MIN(id) AS id FROM people \
-                        WHERE email_norm IS NOT NULL GROUP BY email_norm) pe \
-               ON pe.email_norm = h.email_norm \
-             LEFT JOIN (SELECT phone_norm, MIN(id) AS id FROM people \
-                        WHERE phone_norm IS NOT NULL GROUP BY phone_norm) pt \
-               ON pt.phone_norm = h.phone_norm",
-        ),
-        _ => (
-            "COALESCE( \
-               (SELECT MIN(pc.id) FROM people pc WHERE pc.customer_ref = h.customer_ref), \
-               (SELECT MIN(pe.id) FROM people pe WHERE pe.email_norm = h.email_norm), \
-               (SELECT MIN(pt.id) FROM people pt WHERE pt.phone_norm = h.phone_norm))",
-            "",
-        ),
+// A record is linked to a person by customer reference, else normalized email, else
+// normalized phone; when several people share an email or phone, the lowest id wins, so the
+// result is deterministic. A record nobody matches is a person of its own, keyed by its email,
+// else its phone, else the record itself, so two unmatched records with one email are one
+// person. PostgreSQL hashes each lookup once; SQLite probes the people indexes per record.
+const PG_PERSON_JOINS: &str = "LEFT JOIN people pc ON pc.customer_ref = h.customer_ref \
+     LEFT JOIN (SELECT email_norm, MIN(id) AS id FROM people \
+                WHERE email_norm IS NOT NULL GROUP BY email_norm) pe \
+       ON pc.id IS NULL AND pe.email_norm = h.email_norm \
+     LEFT JOIN (SELECT phone_norm, MIN(id) AS id FROM people \
+                WHERE phone_norm IS NOT NULL GROUP BY phone_norm) pt \
+       ON pc.id IS NULL AND pe.id IS NULL AND pt.phone_norm = h.phone_norm";
+
+const SQLITE_PERSON_JOINS: &str = "LEFT JOIN people pc ON pc.customer_ref = h.customer_ref \
+     LEFT JOIN people pe ON pc.id IS NULL AND pe.email_norm = h.email_norm \
+       AND NOT EXISTS (SELECT 1 FROM people q WHERE q.email_norm = pe.email_norm AND q.id < pe.id) \
+     LEFT JOIN people pt ON pc.id IS NULL AND pe.id IS NULL AND pt.phone_norm = h.phone_norm \
+       AND NOT EXISTS (SELECT 1 FROM people q WHERE q.phone_norm = pt.phone_norm AND q.id < pt.id)";
+
+/// The bitwise union of a mask column over a group. SQLite has no `bit_or` aggregate, so
+/// there the maximum of each bit that can be set at all is OR-ed together.
+fn union_of(backend: DbBackend, column: &str, possible: CategorySet) -> String {
+    if backend == DbBackend::Postgres {
+        return format!("bit_or({column})");
+    }
+    let bits: Vec<String> = DataCategory::ALL
+        .iter()
+        .filter(|c| possible.contains(**c))
+        .map(|c| format!("MAX({column} & {})", c.bit()))
+        .collect();
+    if bits.is_empty() {
+        "0".to_owned()
+    } else {
+        bits.join(" | ")
     }
 }
 
-fn people_sql(backend: DbBackend, work: &str) -> String {
-    // SQLite has no bit_or aggregate: OR together the maximum of each bit instead.
-    let categories = match backend {
-        DbBackend::Postgres => "bit_or(cats)".to_owned(),
-        _ => DataCategory::ALL
-            .iter()
-            .map(|c| format!("MAX(cats & {})", c.bit()))
-            .collect::<Vec<_>>()
-            .join(" | "),
-    };
-    // System names are slugs without `,` or `;`, so SQLite's `,` can be swapped for `;`.
-    let systems = match backend {
-        DbBackend::Postgres => "string_agg(DISTINCT system, ';' ORDER BY system)",
-        _ => "REPLACE(group_concat(DISTINCT system ORDER BY system), ',', ';')",
-    };
-    format!(
-        "INSERT INTO affected_people (mapping_id, person_key, person_id, unmatched, categories, \
-           systems, record_count, jurisdiction, in_eu) \
-         SELECT $1, person_key, MAX(person_id), MAX(person_id) IS NULL, {categories}, \
-           {systems}, COUNT(*), COALESCE(MAX(jurisdiction), 'unknown'), \
-           COALESCE(MAX(CASE WHEN in_eu THEN 1 ELSE 0 END), 0) = 1 \
-         FROM {work} GROUP BY person_key"
-    )
+fn statement_values(run_id: Option<Uuid>, incident_id: Uuid, plan: &ScopePlan) -> Vec<Value> {
+    let mut values: Vec<Value> = run_id.map(Value::from).into_iter().collect();
+    values.push(incident_id.into());
+    values.extend(plan.listed_systems.iter().map(|s| Value::from(s.clone())));
+    values
 }
 
-/// Refreshes PostgreSQL's statistics of the result tables after a run has replaced many of
-/// their rows, so reading the new result pages by index at once instead of after autovacuum.
+/// PostgreSQL: computes the run's people inside `txn` in one statement. `work_mem` is the
+/// memory PostgreSQL may use for the statement's hash tables, e.g. `256MB`.
+pub async fn compute_postgres(
+    txn: &DatabaseTransaction,
+    run_id: Uuid,
+    incident_id: Uuid,
+    plan: &ScopePlan,
+    work_mem: &str,
+) -> Result<(), DbErr> {
+    if !work_mem.is_empty() {
+        // `SET` takes no parameters; the setting is checked to be a size before it gets here.
+        let sql = format!("SET LOCAL work_mem = '{}'", work_mem.replace('\'', ""));
+        txn.execute_unprepared(&sql).await?;
+    }
+    // `$1` is the run here, so the statement's own parameters move up by one.
+    let select = shift_params(&people_sql(DbBackend::Postgres, plan), 1);
+    let sql = format!(
+        "INSERT INTO affected_people (mapping_id, {RESULT_COLUMNS}) \
+         SELECT $1, r.* FROM ({select}) r"
+    );
+    let values = statement_values(Some(run_id), incident_id, plan);
+    txn.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        sql,
+        values,
+    ))
+    .await?;
+    Ok(())
+}
+
+/// Renumbers `$n` placeholders to `$(n + by)`.
+fn shift_params(sql: &str, by: usize) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '$' && chars.peek().is_some_and(char::is_ascii_digit) {
+            let mut n = String::new();
+            while let Some(d) = chars.peek().copied().filter(char::is_ascii_digit) {
+                n.push(d);
+                chars.next();
+            }
+            let n: usize = n.parse().unwrap_or(0);
+            out.push_str(&format!("${}", n + by));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// SQLite: the run's people grouped into a temporary table on a connection of their own, to
+/// be copied into `affected_people` a slice at a time.
+pub struct SqliteStage {
+    db: DatabaseConnection,
+    table: String,
+    rows: i64,
+}
+
+impl SqliteStage {
+    /// Opens the connection and groups the people under one read snapshot.
+    pub async fn compute(
+        main: &DatabaseConnection,
+        run_id: Uuid,
+        incident_id: Uuid,
+        plan: &ScopePlan,
+    ) -> Result<Self, DbErr> {
+        let options = main.get_sqlite_connection_pool().connect_options();
+        // One connection that is never recycled: the temporary table exists on it alone.
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(0)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with((*options).clone())
+            .await
+            .map_err(|e| DbErr::Conn(RuntimeErr::SqlxError(Arc::new(e))))?;
+        let db = SqlxSqliteConnector::from_sqlx_sqlite_pool(pool);
+        let table = format!("mapping_people_{}", run_id.simple());
+        // A larger page cache for the scan and the grouping (the connection is dropped after).
+        db.execute_unprepared("PRAGMA cache_size = -65536").await?;
+        // Writing a temporary table takes no lock on the main database: other writers go on.
+        let snapshot = db.begin().await?;
+        let sql = format!(
+            "CREATE TEMPORARY TABLE {table} AS {}",
+            people_sql(DbBackend::Sqlite, plan)
+        );
+        snapshot
+            .execute_raw(Statement::from_sql_and_values(
+                DbBackend::Sqlite,
+                sql,
+                statement_values(None, incident_id, plan),
+            ))
+            .await?;
+        snapshot.commit().await?;
+        let count = db
+            .query_one_raw(Statement::from_string(
+                DbBackend::Sqlite,
+                format!("SELECT COALESCE(MAX(rowid), 0) FROM {table}"),
+            ))
+            .await?
+            .map_or(Ok(0), |row| row.try_get_by_index(0))?;
+        Ok(SqliteStage {
+            db,
+            table,
+            rows: count,
+        })
+    }
+
+    /// The highest row number staged (rows are numbered from 1).
+    pub fn rows(&self) -> i64 {
+        self.rows
+    }
+
+    /// Starts a write transaction on the stage's connection.
+    pub async fn begin_write(&self) -> Result<DatabaseTransaction, DbErr> {
+        super::super::begin_write(&self.db).await
+    }
+
+    /// Copies staged rows `(after, upto]` into `affected_people` inside `txn` (from
+    /// [`SqliteStage::begin_write`]).
+    pub async fn copy(
+        &self,
+        txn: &DatabaseTransaction,
+        run_id: Uuid,
+        after: i64,
+        upto: i64,
+    ) -> Result<u64, DbErr> {
+        let sql = format!(
+            "INSERT INTO affected_people (mapping_id, {RESULT_COLUMNS}) \
+             SELECT $1, * FROM {} WHERE rowid > $2 AND rowid <= $3",
+            self.table
+        );
+        let result = txn
+            .execute_raw(Statement::from_sql_and_values(
+                DbBackend::Sqlite,
+                sql,
+                [run_id.into(), after.into(), upto.into()],
+            ))
+            .await?;
+        Ok(result.rows_affected())
+    }
+
+    /// Drops the table and closes the connection.
+    pub async fn close(self) {
+        let _ = self
+            .db
+            .execute_unprepared(&format!("DROP TABLE IF EXISTS {}", self.table))
+            .await;
+        let _ = self.db.close().await;
+    }
+}
+
+/// Refreshes PostgreSQL's statistics of the result table after a run has replaced many of
+/// its rows, so reading the new result pages by index at once instead of after autovacuum.
 /// SQLite keeps none to refresh.
 pub async fn refresh_statistics(db: &impl ConnectionTrait) -> Result<(), DbErr> {
     if db.get_database_backend() == DbBackend::Postgres {
-        run(db, "ANALYZE affected_people, affected_records", vec![]).await?;
+        run(db, "ANALYZE affected_people", vec![]).await?;
     }
     Ok(())
 }
 
-/// Deletes a run's result rows.
-pub async fn delete_results(db: &impl ConnectionTrait, run_id: Uuid) -> Result<(), DbErr> {
-    for table in ["affected_records", "affected_people"] {
-        let sql = format!("DELETE FROM {table} WHERE mapping_id = $1");
-        run(db, &sql, vec![run_id.into()]).await?;
-    }
-    Ok(())
+/// Deletes up to `limit` of a run's result rows; returns how many went.
+pub async fn delete_results(
+    db: &impl ConnectionTrait,
+    run_id: Uuid,
+    limit: u64,
+) -> Result<u64, DbErr> {
+    let sql = "DELETE FROM affected_people WHERE mapping_id = $1 AND person_key IN \
+               (SELECT person_key FROM affected_people WHERE mapping_id = $1 LIMIT $2)";
+    let backend = db.get_database_backend();
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let result = db
+        .execute_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [run_id.into(), limit.into()],
+        ))
+        .await?;
+    Ok(result.rows_affected())
 }
 
 /// The run's counts: `(affected people, of whom unmatched)`.
@@ -198,7 +410,7 @@ pub async fn mark_succeeded(
     let sql = format!(
         "UPDATE mapping_runs SET status = '{}', phase = '{PHASE_DONE}', finished_at = $2, \
          affected_people = $3, unmatched_people = $4, added_people = $5, removed_people = $6, \
-         error = NULL WHERE id = $1",
+         error = NULL, lease_until = NULL WHERE id = $1",
         RunStatus::Succeeded
     );
     let values = vec![
@@ -212,14 +424,26 @@ pub async fn mark_succeeded(
     run(db, &sql, values).await
 }
 
-/// Marks a replaced run superseded and deletes its result rows.
+/// Marks a replaced run superseded; its result rows are deleted afterwards, outside the
+/// swap (see [`delete_results`]).
 pub async fn supersede(db: &impl ConnectionTrait, run_id: Uuid) -> Result<(), DbErr> {
     let sql = format!(
         "UPDATE mapping_runs SET status = '{}' WHERE id = $1",
         RunStatus::Superseded
     );
-    run(db, &sql, vec![run_id.into()]).await?;
-    delete_results(db, run_id).await
+    run(db, &sql, vec![run_id.into()]).await
+}
+
+/// Runs that are over (superseded or failed) but still have result rows, e.g. because the
+/// instance stopped before deleting them.
+pub async fn runs_with_stale_results(db: &impl ConnectionTrait) -> Result<Vec<Uuid>, DbErr> {
+    let backend = db.get_database_backend();
+    let sql = "SELECT id FROM mapping_runs WHERE status IN ('superseded', 'failed') \
+               AND EXISTS (SELECT 1 FROM affected_people a WHERE a.mapping_id = mapping_runs.id)";
+    let rows = db
+        .query_all_raw(Statement::from_string(backend, sql))
+        .await?;
+    rows.iter().map(|r| r.try_get_by_index(0)).collect()
 }
 
 async fn run(db: &impl ConnectionTrait, sql: &str, values: Vec<Value>) -> Result<(), DbErr> {
@@ -238,4 +462,48 @@ async fn one(
     db.query_one_raw(Statement::from_sql_and_values(backend, sql, values))
         .await?
         .ok_or_else(|| DbErr::RecordNotFound("an aggregate returned no row".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_move_up_for_the_run_parameter() {
+        assert_eq!(
+            shift_params("a = $1 AND b IN ($2, $10) AND c = '$x'", 1),
+            "a = $2 AND b IN ($3, $11) AND c = '$x'"
+        );
+    }
+
+    #[test]
+    fn sqlite_unions_only_the_bits_the_scope_can_expose() {
+        let plan = ScopePlan {
+            categories: CategorySet::parse_list("name;ssn").unwrap(),
+            ..ScopePlan::default()
+        };
+        let sql = people_sql(DbBackend::Sqlite, &plan);
+        let name = DataCategory::Name.bit();
+        let ssn = DataCategory::Ssn.bit();
+        assert!(
+            sql.contains(&format!("MAX(cats & {name}) | MAX(cats & {ssn}) AS cats")),
+            "{sql}"
+        );
+        assert!(!sql.contains(&format!("MAX(cats & {})", DataCategory::Email.bit())));
+        // No protected system: the unprotected categories are the exposed ones.
+        assert!(sql.contains("g.cats, g.cats, g.records"), "{sql}");
+    }
+
+    #[test]
+    fn forensic_lists_restrict_only_their_systems() {
+        let plan = ScopePlan {
+            categories: CategorySet::parse_list("name").unwrap(),
+            any_protected: true,
+            listed_systems: vec!["crm".into(), "billing".into()],
+        };
+        let sql = people_sql(DbBackend::Postgres, &plan);
+        assert!(sql.contains("h.system NOT IN ($2, $3) OR EXISTS"), "{sql}");
+        assert!(sql.contains("bit_or(plain) AS unprotected"), "{sql}");
+        assert!(sql.contains("g.unprotected"), "{sql}");
+    }
 }

@@ -85,6 +85,8 @@ pub struct AffectedRow {
     pub categories: CategorySet,
     /// Sorted system names.
     pub systems: Vec<String>,
+    /// The records behind the person, `system/record_ref`, sorted.
+    pub records: Vec<String>,
     pub record_count: i64,
     pub jurisdiction: String,
     pub in_eu: bool,
@@ -99,7 +101,7 @@ struct RawAffected {
     person_key: String,
     unmatched: bool,
     categories: i64,
-    systems: String,
+    records: String,
     record_count: i32,
     jurisdiction: String,
     in_eu: bool,
@@ -112,9 +114,9 @@ struct RawAffected {
 /// `{page}` narrow and cut the people first, so only the page is joined.
 fn affected_sql(filter: &str, page: &str) -> String {
     format!(
-        "SELECT a.person_key, a.unmatched, a.categories, a.systems, a.record_count, \
+        "SELECT a.person_key, a.unmatched, a.categories, a.records, a.record_count, \
            a.jurisdiction, a.in_eu, p.customer_ref, p.given_name, p.family_name \
-         FROM (SELECT person_key, person_id, unmatched, categories, systems, record_count, \
+         FROM (SELECT person_key, person_id, unmatched, categories, records, record_count, \
                  jurisdiction, in_eu \
                FROM affected_people WHERE mapping_id = $1 {filter} \
                ORDER BY person_key {page}) a \
@@ -163,19 +165,29 @@ async fn affected(
 }
 
 fn to_affected(r: RawAffected) -> AffectedRow {
-    let mut systems: Vec<String> = r
-        .systems
-        .split([';', ','])
+    let mut records: Vec<String> = r
+        .records
+        .split('\n')
         .filter(|s| !s.is_empty())
         .map(str::to_owned)
         .collect();
-    systems.sort();
+    records.sort();
+    // System names are slugs without `/`, so a record's system is what precedes the first one.
+    let mut systems: Vec<String> = records
+        .iter()
+        .map(|r| {
+            r.split_once('/')
+                .map_or(r.as_str(), |(system, _)| system)
+                .to_owned()
+        })
+        .collect();
     systems.dedup();
     AffectedRow {
         person_key: r.person_key,
         unmatched: r.unmatched,
         categories: CategorySet::from_mask(r.categories),
         systems,
+        records,
         record_count: i64::from(r.record_count),
         jurisdiction: r.jurisdiction,
         in_eu: r.in_eu,

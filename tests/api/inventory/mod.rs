@@ -129,7 +129,8 @@ pub async fn count(app: &TestApp, table: &str) -> i64 {
 
 pub async fn all_holdings(app: &TestApp) -> Vec<holdings::Model> {
     holdings::Entity::find()
-        .order_by_asc(holdings::Column::Id)
+        .order_by_asc(holdings::Column::System)
+        .order_by_asc(holdings::Column::RecordRef)
         .all(&app.db)
         .await
         .unwrap()

@@ -62,9 +62,8 @@ async fn a_person_in_two_systems_is_one_row_with_the_union_of_categories_and_bot
     );
     assert_eq!(ada["jurisdiction"], "US-CA");
 
-    // Stored once, keyed by the customer's id, with the systems in order and `;`-separated.
-    let sql = "SELECT a.person_key, a.systems, a.categories, \
-               (SELECT COUNT(*) FROM affected_records r WHERE r.person_key = a.person_key), \
+    // Stored once, keyed by the customer's id, with both records and the categories.
+    let sql = "SELECT a.person_key, a.records, a.categories, a.unprotected, a.record_count, \
                (SELECT id FROM people WHERE customer_ref = 'C1') FROM affected_people a";
     let backend = app.db.get_database_backend();
     let rows = app
@@ -74,15 +73,20 @@ async fn a_person_in_two_systems_is_one_row_with_the_union_of_categories_and_bot
         .unwrap();
     assert_eq!(rows.len(), 1);
     let row = &rows[0];
-    let id: i64 = row.try_get_by_index(4).unwrap();
+    let id: i64 = row.try_get_by_index(5).unwrap();
     assert_eq!(
         row.try_get_by_index::<String>(0).unwrap(),
         format!("p:{id}")
     );
-    assert_eq!(row.try_get_by_index::<String>(1).unwrap(), "billing-db;crm");
+    let records = row.try_get_by_index::<String>(1).unwrap();
+    let mut records: Vec<&str> = records.split('\n').collect();
+    records.sort();
+    assert_eq!(records, ["billing-db/B1", "crm/K1"]);
     let union = CategorySet::parse_list("name;email;payment_card").unwrap();
     assert_eq!(row.try_get_by_index::<i64>(2).unwrap(), union.mask());
-    assert_eq!(row.try_get_by_index::<i64>(3).unwrap(), 2);
+    // Neither system was encrypted: nothing is covered by a safe harbor.
+    assert_eq!(row.try_get_by_index::<i64>(3).unwrap(), union.mask());
+    assert_eq!(row.try_get_by_index::<i32>(4).unwrap(), 2);
 }
 
 #[tokio::test]
@@ -353,4 +357,68 @@ async fn unmatched_records_become_people_of_their_own_one_per_email() {
             "{id}"
         );
     }
+}
+
+#[tokio::test]
+async fn data_from_an_encrypted_system_is_protected_unless_its_key_was_compromised() {
+    let app = spawn_app().await;
+    two_systems(&app).await;
+    customer(&app, "C1", ("Ada", "Lovelace"), None, None, US_CA).await;
+    holding("billing-db", "B1")
+        .customer("C1")
+        .categories("payment_card")
+        .insert(&app)
+        .await;
+    holding("crm", "K1")
+        .customer("C1")
+        .categories("email")
+        .insert(&app)
+        .await;
+    let desk = Desk::open(&app).await;
+    let stored = |compromised: bool| {
+        let mut billing = exposed("billing-db", &["payment_card"], "2026-03-01", "2026-03-09");
+        billing["encrypted"] = json!(true);
+        billing["key_compromised"] = json!(compromised);
+        vec![
+            billing,
+            exposed("crm", &["email"], "2026-03-01", "2026-03-09"),
+        ]
+    };
+    let unprotected = |app: &super::TestApp| {
+        let db = app.db.clone();
+        async move {
+            let backend = db.get_database_backend();
+            let row = db
+                .query_one_raw(Statement::from_string(
+                    backend,
+                    "SELECT a.categories, a.unprotected FROM affected_people a \
+                     JOIN mapping_runs m ON m.id = a.mapping_id WHERE m.status = 'succeeded'",
+                ))
+                .await
+                .unwrap()
+                .unwrap();
+            (
+                CategorySet::from_mask(row.try_get_by_index(0).unwrap()).to_list(),
+                CategorySet::from_mask(row.try_get_by_index(1).unwrap()).to_list(),
+            )
+        }
+    };
+
+    desk.scope(stored(false)).await;
+    desk.map().await;
+    assert_eq!(
+        unprotected(&app).await,
+        ("email;payment_card".to_owned(), "email".to_owned())
+    );
+
+    desk.scope(stored(true)).await;
+    app.clock.advance(chrono::Duration::minutes(1));
+    desk.map().await;
+    assert_eq!(
+        unprotected(&app).await,
+        (
+            "email;payment_card".to_owned(),
+            "email;payment_card".to_owned()
+        )
+    );
 }

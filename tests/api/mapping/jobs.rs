@@ -3,6 +3,7 @@
 
 use candor::domain::{Clock, Role};
 use candor::store::mapping::{PHASE_WAITING, RunRow, RunStatus, insert_run};
+use sea_orm::{ConnectionTrait, Statement};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -142,6 +143,58 @@ async fn a_run_left_queued_is_computed_when_the_service_starts_again() {
     let run = desk.wait_for(&run_id.to_string()).await;
     assert_eq!(run["result"]["affected_people"], 1);
     assert_eq!(run["phase"], "done");
+}
+
+#[tokio::test]
+async fn a_run_whose_worker_stopped_is_taken_over_once_its_lease_lapses() {
+    let app = spawn_app().await;
+    system(&app, "crm").await;
+    holding("crm", "K1")
+        .email("a@example.com")
+        .categories("email")
+        .insert(&app)
+        .await;
+    let desk = Desk::open(&app).await;
+    desk.scope(vec![exposed("crm", &["email"], "2026-03-01", "2026-03-09")])
+        .await;
+    // A worker claimed the run, wrote a slice of rows, and stopped; its lease runs 30 s more.
+    let run_id = leave_queued(&app, &desk.incident).await;
+    let backend = app.db.get_database_backend();
+    let lease_until = app.clock.now() + chrono::Duration::seconds(30);
+    app.db
+        .execute_raw(Statement::from_sql_and_values(
+            backend,
+            "UPDATE mapping_runs SET status = 'running', phase = 'writing', attempt = 1, \
+             lease_until = $2 WHERE id = $1",
+            [run_id.into(), lease_until.into()],
+        ))
+        .await
+        .unwrap();
+    app.db
+        .execute_raw(Statement::from_sql_and_values(
+            backend,
+            "INSERT INTO affected_people (mapping_id, person_key, person_id, unmatched, \
+             categories, unprotected, records, record_count, jurisdiction, in_eu) \
+             VALUES ($1, 'u:e:left-over', NULL, TRUE, 2, 2, 'crm/K0', 1, 'unknown', FALSE)",
+            [run_id.into()],
+        ))
+        .await
+        .unwrap();
+
+    // While the lease holds, the sweep leaves the run alone.
+    assert_eq!(app.mapping.sweep().await.unwrap(), 0);
+    let (_, run) = desk.get(&format!("/mapping/{run_id}")).await;
+    assert_eq!(run["status"], "running");
+
+    app.clock.advance(chrono::Duration::seconds(31));
+    assert_eq!(app.mapping.sweep().await.unwrap(), 1);
+    let run = desk.wait_for(&run_id.to_string()).await;
+    assert_eq!(run["result"]["affected_people"], 1, "{run}");
+    // The stopped worker's rows were replaced, not added to.
+    let people = desk.affected().await;
+    assert_eq!(people.len(), 1);
+    assert_eq!(people[0]["systems"], json!(["crm"]));
+    assert_eq!(people[0]["record_count"], 1);
 }
 
 #[tokio::test]
