@@ -12,6 +12,7 @@ pub mod http;
 pub mod incident;
 pub mod inventory;
 pub mod mapping;
+pub mod rules;
 pub mod settings;
 pub mod store;
 pub mod telemetry;

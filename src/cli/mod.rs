@@ -3,6 +3,7 @@
 
 mod demo;
 mod import;
+mod rules;
 
 use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
@@ -44,6 +45,9 @@ pub enum Command {
     Demo(demo::DemoArgs),
     /// Import an inventory file (CSV or JSON Lines): systems, customers or holdings.
     Import(import::ImportArgs),
+    /// Work with the jurisdiction rules pack.
+    #[command(subcommand)]
+    Rules(rules::RulesCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -110,6 +114,7 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<ExitCode> {
         }
         Command::Demo(args) => demo::run(args, settings, clock).await,
         Command::Import(args) => import::run(args, &settings, clock).await,
+        Command::Rules(command) => rules::run(command),
     }
 }
 
