@@ -1,5 +1,6 @@
 //! PostgreSQL bulk loading: rows are streamed with one `COPY … FROM STDIN` into a temporary
-//! staging table, then applied to the real table with set-based upserts inside one transaction.
+//! staging table, then applied to the real table set-based inside one transaction: an update
+//! of the rows that differ, then an insert of the new ones.
 //!
 //! A temporary table lives in one session only, so the loader opens a pool of exactly one
 //! connection of its own: `COPY` (through sqlx) and the transaction (through sea-orm, so the
@@ -16,7 +17,7 @@ use sea_orm::{
     SqlxPostgresConnector, Statement, Value,
 };
 
-use super::tables::{TableSpec, upsert_from_stage_sql};
+use super::tables::{TableSpec, insert_new_from_stage_sql, update_from_stage_sql};
 
 const STAGE: &str = "candor_stage";
 
@@ -100,20 +101,23 @@ impl Stage {
         Ok(())
     }
 
-    /// Ends the `COPY`, indexes the staging table and opens the transaction that applies it.
+    /// Ends the `COPY` and opens the transaction that applies it. The target table is locked
+    /// against other writers (readers go on) until the transaction ends, so no other import
+    /// can add a row between the two statements of [`Stage::apply`].
     pub(super) async fn begin(&mut self) -> Result<DatabaseTransaction, DbErr> {
         if let Some(copy) = self.copy.take() {
             copy.finish().await.map_err(sqlx_err)?;
         }
         self.db
-            // Rows arrive in `n` order, so a block-range index finds a slice of them at a
-            // fraction of a B-tree's cost to build.
-            .execute_unprepared(&format!("CREATE INDEX ON {STAGE} USING brin (n)"))
-            .await?;
-        self.db
             .execute_unprepared(&format!("ANALYZE {STAGE}"))
             .await?;
-        super::super::begin_write(&self.db).await
+        let txn = super::super::begin_write(&self.db).await?;
+        txn.execute_unprepared(&format!(
+            "LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE",
+            self.spec.name
+        ))
+        .await?;
+        Ok(txn)
     }
 
     /// How many rows are staged.
@@ -121,24 +125,31 @@ impl Stage {
         u64::try_from(self.staged).unwrap_or(0)
     }
 
-    /// Applies staged rows `[from, to)` inside `txn`; returns how many were inserted or changed.
+    /// Applies the staged rows inside `txn`: first the stored rows whose values differ are
+    /// updated, then the new rows are inserted. Two plain statements cost about half what one
+    /// `INSERT … ON CONFLICT` does, which inserts each row speculatively. Returns how many rows
+    /// were changed and how many inserted.
     pub(super) async fn apply(
         &self,
         txn: &DatabaseTransaction,
-        from: u64,
-        to: u64,
         now: chrono::DateTime<chrono::Utc>,
-    ) -> Result<u64, DbErr> {
-        let to_i64 = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
-        let sql = upsert_from_stage_sql(self.spec, STAGE);
-        let result = txn
-            .execute_raw(Statement::from_sql_and_values(
-                DbBackend::Postgres,
-                sql,
-                [now.into(), to_i64(from).into(), to_i64(to).into()],
-            ))
-            .await?;
-        Ok(result.rows_affected())
+    ) -> Result<(u64, u64), DbErr> {
+        let mut counts = [0; 2];
+        let statements = [
+            update_from_stage_sql(self.spec, STAGE),
+            insert_new_from_stage_sql(self.spec, STAGE),
+        ];
+        for (count, sql) in counts.iter_mut().zip(statements) {
+            let result = txn
+                .execute_raw(Statement::from_sql_and_values(
+                    DbBackend::Postgres,
+                    sql,
+                    [now.into()],
+                ))
+                .await?;
+            *count = result.rows_affected();
+        }
+        Ok((counts[0], counts[1]))
     }
 
     /// Closes the session (and with it the staging table).

@@ -37,10 +37,6 @@ const MAX_PARAMS: usize = 30_000;
 const SQLITE_IMPORT_CACHE_KIB: u32 = 65_536;
 const SQLITE_DEFAULT_CACHE_KIB: u32 = 2_000;
 
-// Staged rows applied per statement on PostgreSQL: large enough to be set-based, small enough
-// to report progress.
-const APPLY_CHUNK: u64 = 100_000;
-
 // SQLite: how long an import holds the write lock before committing, and how long it then
 // stands back so that a writer waiting on the lock (its busy handler polls) gets it.
 const SQLITE_HOLD: Duration = Duration::from_millis(250);
@@ -137,15 +133,9 @@ impl<R: InventoryRow> Loader<R> {
             }
             Inner::Staged(mut stage) => {
                 let txn = stage.begin().await?;
-                let total = stage.staged();
-                let mut written = 0;
-                let mut from = 0;
-                while from < total {
-                    let to = (from + APPLY_CHUNK).min(total);
-                    written += stage.apply(&txn, from, to, self.now).await?;
-                    progress(to);
-                    from = to;
-                }
+                let (changed, inserted) = stage.apply(&txn, self.now).await?;
+                progress(stage.staged());
+                let written = changed + inserted;
                 Ok(Applied {
                     txn,
                     stage: Some(stage),

@@ -175,16 +175,51 @@ pub(super) fn upsert_values_sql(spec: &TableSpec, backend: DbBackend, rows: usiz
     sql
 }
 
-/// `INSERT … SELECT … FROM stage WHERE n in [$2, $3) ON CONFLICT …` (PostgreSQL); `$1` is now.
-pub(super) fn upsert_from_stage_sql(spec: &TableSpec, stage: &str) -> String {
+/// PostgreSQL: `UPDATE … FROM stage` of the stored rows whose values differ from the staged
+/// ones; `$1` is now (their new `updated_at`).
+pub(super) fn update_from_stage_sql(spec: &TableSpec, stage: &str) -> String {
+    let others = non_key_columns(spec);
+    let set: Vec<String> = others.iter().map(|c| format!("{c} = s.{c}")).collect();
+    let differs: Vec<String> = others
+        .iter()
+        .map(|c| format!("t.{c} IS DISTINCT FROM s.{c}"))
+        .collect();
+    format!(
+        "UPDATE {table} t SET {set}, updated_at = $1 FROM {stage} s WHERE {key} AND ({differs})",
+        table = spec.name,
+        set = set.join(", "),
+        key = key_match(spec),
+        differs = differs.join(" OR "),
+    )
+}
+
+/// PostgreSQL: `INSERT … SELECT` of the staged rows whose key is not stored yet; `$1` is now.
+pub(super) fn insert_new_from_stage_sql(spec: &TableSpec, stage: &str) -> String {
     let values: Vec<&str> = spec.columns.iter().map(|(name, _)| *name).collect();
     format!(
-        "INSERT INTO {} ({}) SELECT {}, $1, $1 FROM {stage} WHERE n >= $2 AND n < $3 {}",
-        spec.name,
-        column_list(spec),
-        values.join(", "),
-        on_conflict(spec, DbBackend::Postgres)
+        "INSERT INTO {table} ({columns}) SELECT {values}, $1, $1 FROM {stage} s \
+         WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {key})",
+        table = spec.name,
+        columns = column_list(spec),
+        values = values.join(", "),
+        key = key_match(spec),
     )
+}
+
+fn non_key_columns(spec: &TableSpec) -> Vec<&'static str> {
+    spec.columns
+        .iter()
+        .map(|(name, _)| *name)
+        .filter(|name| !spec.key.contains(name))
+        .collect()
+}
+
+fn key_match(spec: &TableSpec) -> String {
+    spec.key
+        .iter()
+        .map(|k| format!("t.{k} = s.{k}"))
+        .collect::<Vec<_>>()
+        .join(" AND ")
 }
 
 // Only rows that actually differ are updated (and so counted, and their `updated_at` moved):
@@ -243,18 +278,31 @@ mod tests {
     }
 
     #[test]
-    fn postgres_compares_with_is_distinct_from_and_reads_a_slice_of_the_stage() {
-        let sql = upsert_from_stage_sql(&HOLDINGS, "candor_stage");
+    fn postgres_updates_only_rows_that_differ_then_inserts_only_new_keys() {
+        let update = update_from_stage_sql(&HOLDINGS, "candor_stage");
         assert!(
-            sql.contains("FROM candor_stage WHERE n >= $2 AND n < $3"),
-            "{sql}"
+            update.starts_with("UPDATE holdings t SET customer_ref = s.customer_ref, "),
+            "{update}"
         );
-        assert!(sql.contains("ON CONFLICT (system, record_ref)"), "{sql}");
         assert!(
-            sql.contains("holdings.stored_to IS DISTINCT FROM excluded.stored_to"),
-            "{sql}"
+            update.contains("WHERE t.system = s.system AND t.record_ref = s.record_ref AND ("),
+            "{update}"
         );
-        assert!(!sql.contains("created_at = "), "{sql}");
+        assert!(
+            update.contains("t.stored_to IS DISTINCT FROM s.stored_to"),
+            "{update}"
+        );
+        assert!(!update.contains("created_at"), "{update}");
+        assert!(!update.contains("system = s.system,"), "{update}");
+        let insert = insert_new_from_stage_sql(&HOLDINGS, "candor_stage");
+        assert!(
+            insert.ends_with(
+                "FROM candor_stage s WHERE NOT EXISTS (SELECT 1 FROM holdings t \
+                 WHERE t.system = s.system AND t.record_ref = s.record_ref)"
+            ),
+            "{insert}"
+        );
+        assert!(insert.contains("stored_to, $1, $1 FROM"), "{insert}");
     }
 
     #[test]
