@@ -27,6 +27,12 @@ pub struct AppState {
     pub max_body_bytes: usize,
     /// Computes mapping runs in the background.
     pub mapping: crate::mapping::Worker,
+    /// The rules pack (loaded once at startup) and the organization's declared traits.
+    pub obligations: crate::obligation::ObligationConfig,
+    /// The regulator report templates, compiled at startup.
+    pub reports: crate::obligation::ReportTemplates,
+    /// Raises duty alerts and mails them, in the background.
+    pub alerts: crate::obligation::AlertWorker,
 }
 
 /// A built application, bound to its port but not yet serving.
@@ -54,6 +60,8 @@ impl App {
     /// Opens the database, runs migrations and binds the listener.
     pub async fn build(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::Result<App> {
         settings.validate()?;
+        // The rules pack and the traits checked against it, before anything is opened.
+        let obligations = load_obligations(settings)?;
         let secret = settings.resolve_jwt_secret()?;
         let db = open_database(settings).await?;
         let listener = TcpListener::bind(settings.addr)
@@ -73,10 +81,16 @@ impl App {
                 ..crate::mapping::MappingConfig::default()
             },
         );
+        let reports = crate::obligation::ReportTemplates::load()
+            .context("the regulator report templates do not compile")?;
+        let alerts = alert_worker(settings, &db, &clock, &obligations)?;
         let state = AppState {
             db,
             clock,
             mapping,
+            obligations,
+            reports,
+            alerts,
             tokens,
             login_policy: LoginPolicy {
                 max_failures_per_account: settings.login_max_failures_per_account,
@@ -107,6 +121,7 @@ impl App {
     ) -> std::io::Result<()> {
         let db = self.state.db.clone();
         let sweep = self.state.mapping.start_sweep();
+        let alert_sweep = self.state.alerts.start_sweep();
         let router = http::router(self.state);
         axum::serve(
             self.listener,
@@ -115,11 +130,54 @@ impl App {
         .with_graceful_shutdown(shutdown)
         .await?;
         sweep.abort();
+        alert_sweep.abort();
         if let Err(e) = db.close().await {
             tracing::warn!(error = %e, "closing the database pool failed");
         }
         Ok(())
     }
+}
+
+/// The embedded rules pack and the organization's traits, checked against it.
+fn load_obligations(settings: &Settings) -> anyhow::Result<crate::obligation::ObligationConfig> {
+    let pack = crate::rules::Pack::embedded()
+        .map_err(|e| anyhow::anyhow!("the embedded rules pack is not valid:\n{e}"))?;
+    let traits = settings.organization_traits(pack.traits())?;
+    Ok(crate::obligation::ObligationConfig {
+        pack: Arc::new(pack),
+        traits: Arc::new(traits),
+        contact: settings.organization_contact.clone(),
+    })
+}
+
+/// The duty alert worker, mailing through SMTP when `CANDOR_SMTP_URL` is set, else into the
+/// data directory's outbox.
+fn alert_worker(
+    settings: &Settings,
+    db: &DatabaseConnection,
+    clock: &Arc<dyn Clock>,
+    obligations: &crate::obligation::ObligationConfig,
+) -> anyhow::Result<crate::obligation::AlertWorker> {
+    use secrecy::ExposeSecret;
+    let smtp_url = settings
+        .smtp_url
+        .as_ref()
+        .map(|u| u.expose_secret().to_owned());
+    let mailer = crate::mail::Mailer::new(smtp_url.as_deref(), &settings.data_dir)?;
+    let from = settings
+        .mail_from
+        .parse()
+        .map_err(|_| crate::settings::SettingsError::BadMailFrom)?;
+    Ok(crate::obligation::AlertWorker::new(
+        db.clone(),
+        clock.clone(),
+        obligations.clone(),
+        crate::obligation::AlertConfig {
+            window: chrono::Duration::hours(settings.duty_alert_hours),
+            from,
+        },
+        mailer,
+    ))
 }
 
 /// The key for sign-in digests, derived from the token secret with its own label so that the

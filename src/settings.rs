@@ -1,6 +1,7 @@
 //! Typed, layered configuration: defaults → `candor.toml` (or the file named by
 //! `CANDOR_CONFIG`) → `CANDOR_*` environment variables.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
@@ -63,6 +64,21 @@ pub struct Settings {
     /// `CANDOR_MAPPING_WORK_MEM`: the memory PostgreSQL may use for a mapping's hash tables
     /// (`work_mem`, e.g. `512MB`; empty keeps the server's own setting).
     pub mapping_work_mem: String,
+    /// `CANDOR_ORGANIZATION_TRAITS`: comma-separated organization traits from the rules pack
+    /// (`hipaa_covered_entity,sec_registrant`); sector regimes apply only with their trait.
+    pub organization_traits: String,
+    /// `CANDOR_ORGANIZATION_CONTACT`: the contact point named in regulator reports (a DPO or
+    /// privacy office); empty: the report says it is missing.
+    pub organization_contact: String,
+    /// `CANDOR_DUTY_ALERT_HOURS`: a duty due within this many hours raises a "due soon" alert.
+    pub duty_alert_hours: i64,
+    /// `CANDOR_SMTP_URL`: the relay for staff mail (`smtp://127.0.0.1:2525`,
+    /// `smtps://user:pass@host`); unset: mail is written as `.eml` files under
+    /// `<data_dir>/outbox/staff/`.
+    #[serde(serialize_with = "redact")]
+    pub smtp_url: Option<SecretString>,
+    /// `CANDOR_MAIL_FROM`: the sender of staff mail.
+    pub mail_from: String,
     /// `CANDOR_LOG`: a tracing filter such as `info` or `candor=debug,info`.
     pub log: String,
     /// `CANDOR_LOG_FORMAT`: `text` or `json`.
@@ -93,6 +109,11 @@ impl Default for Settings {
             login_window_minutes: 15,
             max_body_bytes: 1024 * 1024,
             mapping_work_mem: crate::mapping::DEFAULT_WORK_MEM.into(),
+            organization_traits: String::new(),
+            organization_contact: String::new(),
+            duty_alert_hours: 24,
+            smtp_url: None,
+            mail_from: "Candor <candor@localhost>".into(),
             log: "info,sea_orm_migration=warn,sqlx::postgres::notice=warn".into(),
             log_format: LogFormat::Text,
         }
@@ -116,6 +137,12 @@ pub enum SettingsError {
         "CANDOR_MAPPING_WORK_MEM must be a size such as `512MB` (a number and kB, MB or GB), or empty"
     )]
     BadWorkMem,
+    #[error("CANDOR_ORGANIZATION_TRAITS: unknown trait `{name}` (the rules pack knows: {known})")]
+    UnknownTrait { name: String, known: String },
+    #[error("CANDOR_DUTY_ALERT_HOURS must be between 1 and 720")]
+    BadAlertHours,
+    #[error("CANDOR_MAIL_FROM is not a valid mailbox (`Name <address@example.com>`)")]
+    BadMailFrom,
     #[error("data directory `{path}`: {source}")]
     DataDir {
         path: PathBuf,
@@ -173,7 +200,34 @@ impl Settings {
         if !valid_work_mem(&self.mapping_work_mem) {
             return Err(SettingsError::BadWorkMem);
         }
+        if !(1..=720).contains(&self.duty_alert_hours) {
+            return Err(SettingsError::BadAlertHours);
+        }
+        if self.mail_from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(SettingsError::BadMailFrom);
+        }
         Ok(())
+    }
+
+    /// The declared organization traits, each checked against the pack's vocabulary.
+    pub fn organization_traits(
+        &self,
+        known: &BTreeMap<String, String>,
+    ) -> Result<BTreeSet<String>, SettingsError> {
+        let mut traits = BTreeSet::new();
+        for name in self.organization_traits.split(',').map(str::trim) {
+            if name.is_empty() {
+                continue;
+            }
+            if !known.contains_key(name) {
+                return Err(SettingsError::UnknownTrait {
+                    name: name.to_owned(),
+                    known: known.keys().cloned().collect::<Vec<_>>().join(", "),
+                });
+            }
+            traits.insert(name.to_owned());
+        }
+        Ok(traits)
     }
 
     /// The token secret: the configured one, or in development one generated once and kept in
@@ -258,6 +312,38 @@ mod tests {
         };
         let err = settings.validate().unwrap_err();
         assert!(err.to_string().contains("CANDOR_MAPPING_WORK_MEM"), "{err}");
+    }
+
+    #[test]
+    fn organization_traits_are_checked_against_the_pack_and_the_error_names_the_setting() {
+        let known: BTreeMap<String, String> = [("sec_registrant", "x"), ("phr_vendor", "y")]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        let settings = Settings {
+            organization_traits: " sec_registrant, ,phr_vendor ".into(),
+            ..Settings::default()
+        };
+        let traits = settings.organization_traits(&known).unwrap();
+        assert_eq!(traits.len(), 2);
+        assert!(
+            Settings::default()
+                .organization_traits(&known)
+                .unwrap()
+                .is_empty()
+        );
+        let settings = Settings {
+            organization_traits: "sec_registrant,bank".into(),
+            ..Settings::default()
+        };
+        let err = settings
+            .organization_traits(&known)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("CANDOR_ORGANIZATION_TRAITS") && err.contains("`bank`"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -18,6 +18,11 @@ mod m20261122_000010_create_incident_scopes;
 mod m20261122_000011_create_scope_records;
 mod m20261122_000012_create_mapping_runs;
 mod m20261122_000013_create_affected_people;
+mod m20261122_000015_create_risk_assessments;
+mod m20261122_000016_create_incident_events;
+mod m20261122_000017_create_obligation_results;
+mod m20261122_000018_create_duty_records;
+mod m20261122_000019_create_duty_alerts;
 
 /// Runs every Candor migration in order.
 pub struct Migrator;
@@ -39,6 +44,11 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000011_create_scope_records::Migration),
             Box::new(m20261122_000012_create_mapping_runs::Migration),
             Box::new(m20261122_000013_create_affected_people::Migration),
+            Box::new(m20261122_000015_create_risk_assessments::Migration),
+            Box::new(m20261122_000016_create_incident_events::Migration),
+            Box::new(m20261122_000017_create_obligation_results::Migration),
+            Box::new(m20261122_000018_create_duty_records::Migration),
+            Box::new(m20261122_000019_create_duty_alerts::Migration),
         ]
     }
 }

@@ -96,13 +96,15 @@ keyed_enum! {
         Communication => "communication",
         /// A lifecycle move; written by Candor itself, never by hand.
         StatusChange => "status_change",
+        /// A legal duty due soon or overdue; written by Candor itself, never by hand.
+        Alert => "alert",
     }
 }
 
 impl TimelineKind {
     /// Whether a person may write an entry of this kind directly.
     pub fn is_manual(self) -> bool {
-        self != TimelineKind::StatusChange
+        !matches!(self, TimelineKind::StatusChange | TimelineKind::Alert)
     }
 }
 
@@ -273,6 +275,7 @@ mod tests {
         let err = "severe".parse::<Severity>().unwrap_err();
         assert_eq!(err.to_string(), "unknown severity `severe`");
         assert!(!TimelineKind::StatusChange.is_manual());
+        assert!(!TimelineKind::Alert.is_manual());
         assert!(TimelineKind::Note.is_manual());
     }
 

@@ -13,6 +13,7 @@ use crate::auth::{LoginError, UserError};
 use crate::incident::IncidentError;
 use crate::inventory::InventoryError;
 use crate::mapping::{MappingError, Problem};
+use crate::obligation::ObligationError;
 
 /// A problem with one field of the request.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -295,6 +296,50 @@ impl From<MappingError> for ApiError {
                 ApiError::new(StatusCode::CONFLICT, "mapping_in_progress", err.to_string())
             }
             MappingError::Db(e) => db_error(e),
+        }
+    }
+}
+
+impl From<ObligationError> for ApiError {
+    fn from(err: ObligationError) -> Self {
+        let message = err.to_string();
+        match err {
+            ObligationError::IncidentNotFound => ApiError::not_found("incident"),
+            ObligationError::NotMapped => {
+                ApiError::new(StatusCode::NOT_FOUND, "not_mapped", message)
+            }
+            ObligationError::NotAssessed => {
+                ApiError::new(StatusCode::NOT_FOUND, "not_assessed", message)
+            }
+            ObligationError::Invalid(list) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                "some fields are not valid",
+            )
+            .with_details(
+                list.into_iter()
+                    .map(|p| FieldDetail {
+                        field: p.field,
+                        message: p.message,
+                    })
+                    .collect(),
+            ),
+            ObligationError::UnknownDuty(_) => {
+                ApiError::new(StatusCode::NOT_FOUND, "unknown_duty", message)
+            }
+            ObligationError::AlreadyDone(_) => {
+                ApiError::new(StatusCode::CONFLICT, "already_done", message)
+            }
+            ObligationError::UnknownJurisdiction(_) => {
+                ApiError::new(StatusCode::NOT_FOUND, "unknown_jurisdiction", message)
+            }
+            ObligationError::JurisdictionNotApplicable(_) => ApiError::new(
+                StatusCode::NOT_FOUND,
+                "jurisdiction_not_applicable",
+                message,
+            ),
+            e @ ObligationError::Render(_) => ApiError::internal(e),
+            ObligationError::Db(e) => db_error(e),
         }
     }
 }

@@ -43,6 +43,7 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
         (name = "audit", description = "The tamper-evident audit log"),
         (name = "inventory", description = "Systems, customers and the records systems hold: imports and listing"),
         (name = "mapping", description = "Incident scope, forensic lists, mapping of affected people, impact"),
+        (name = "obligations", description = "Risk assessment, recorded events, legal obligations and duties, regulator report"),
         (name = "operations", description = "Probes and metrics"),
     )
 )]
@@ -94,6 +95,15 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(routes::mapping::get_mapping_run))
         .routes(routes!(routes::mapping::get_impact))
         .routes(routes!(routes::mapping::list_affected))
+        .routes(routes!(
+            routes::risk::get_risk_assessment,
+            routes::risk::put_risk_assessment
+        ))
+        .routes(routes!(routes::risk::put_event))
+        .routes(routes!(routes::obligations::get_obligations))
+        .routes(routes!(routes::obligations::get_obligation_history))
+        .routes(routes!(routes::obligations::mark_duty_done))
+        .routes(routes!(routes::reports::regulator_report))
         .routes(routes!(routes::inventory::list_systems))
         .routes(routes!(routes::audit::list_audit))
         .routes(routes!(routes::audit::verify_audit))

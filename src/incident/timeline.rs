@@ -32,7 +32,7 @@ pub async fn add_timeline_entry(
     if !input.kind.is_manual() {
         problems.push(FieldProblem::new(
             "kind",
-            "status_change entries are written by the status endpoint",
+            "status_change and alert entries are written by Candor itself",
         ));
     }
     rules::check_text("text", &input.text, false, &mut problems);

@@ -42,6 +42,18 @@ pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Incident
         .transpose()
 }
 
+/// The ids of every incident that is not closed, oldest first.
+pub async fn open_ids(db: &impl ConnectionTrait) -> Result<Vec<Uuid>, DbErr> {
+    incidents::Entity::find()
+        .select_only()
+        .column(incidents::Column::Id)
+        .filter(incidents::Column::Status.ne(IncidentStatus::Closed.as_str()))
+        .order_by_asc(incidents::Column::CreatedAt)
+        .into_tuple()
+        .all(db)
+        .await
+}
+
 /// Filters for listing incidents.
 #[derive(Debug, Default, Clone)]
 pub struct ListFilter {

@@ -2,11 +2,15 @@
 //! `&impl ConnectionTrait`, so the caller decides the transaction.
 
 pub mod audit;
+pub mod duty_alerts;
 pub mod entities;
 pub mod incidents;
 pub mod inventory;
 pub mod login_failures;
 pub mod mapping;
+pub mod obligation_results;
+pub mod obligations;
+pub mod population;
 pub mod scope;
 pub mod timeline;
 pub mod users;

@@ -40,6 +40,8 @@ pub struct TestApp {
     pub data_dir: tempfile::TempDir,
     /// The app's mapping worker, to run its sweep on demand.
     pub mapping: candor::mapping::Worker,
+    /// The app's duty alert worker, to run its sweep on demand.
+    pub alerts: candor::obligation::AlertWorker,
     _pg: Option<PgDatabase>,
 }
 
@@ -81,6 +83,7 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
     let addr = app.local_addr().expect("bound address");
     let db = app.state().db.clone();
     let mapping = app.state().mapping.clone();
+    let alerts = app.state().alerts.clone();
     tokio::spawn(app.serve(std::future::pending()));
     TestApp {
         base: format!("http://{addr}"),
@@ -91,6 +94,7 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
         database_url,
         data_dir,
         mapping,
+        alerts,
         _pg: pg,
     }
 }

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use crate::helpers::spawn_app;
 
 /// Every route of the API and the methods it answers, as documented.
-const ROUTES: [(&str, &[&str]); 21] = [
+const ROUTES: [(&str, &[&str]); 27] = [
     ("/api/v1/auth/login", &["post"]),
     ("/api/v1/auth/me", &["get"]),
     ("/api/v1/users", &["get", "post"]),
@@ -24,6 +24,15 @@ const ROUTES: [(&str, &[&str]); 21] = [
     ("/api/v1/incidents/{id}/mapping/{run_id}", &["get"]),
     ("/api/v1/incidents/{id}/impact", &["get"]),
     ("/api/v1/incidents/{id}/affected", &["get"]),
+    ("/api/v1/incidents/{id}/risk-assessment", &["get", "put"]),
+    ("/api/v1/incidents/{id}/events/{anchor}", &["put"]),
+    ("/api/v1/incidents/{id}/obligations", &["get"]),
+    ("/api/v1/incidents/{id}/obligations/history", &["get"]),
+    (
+        "/api/v1/incidents/{id}/obligations/{duty_key}/done",
+        &["post"],
+    ),
+    ("/api/v1/incidents/{id}/reports/regulator", &["get"]),
     ("/api/v1/inventory/systems", &["get", "post"]),
     ("/api/v1/inventory/customers", &["post"]),
     ("/api/v1/inventory/holdings", &["post"]),
@@ -126,7 +135,7 @@ async fn every_api_operation_but_login_requires_the_bearer_scheme() {
             }
         }
     }
-    assert_eq!(checked, 24);
+    assert_eq!(checked, 31);
 }
 
 #[tokio::test]

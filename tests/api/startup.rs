@@ -35,6 +35,23 @@ fn production_refuses_to_start_without_a_secret_and_names_the_setting() {
 }
 
 #[test]
+fn an_organization_trait_the_rules_pack_does_not_know_refuses_to_start_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = candor(dir.path())
+        .env("CANDOR_ORGANIZATION_TRAITS", "sec_registrant,bank_holding")
+        .env("CANDOR_ADDR", "127.0.0.1:0")
+        .arg("serve")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("CANDOR_ORGANIZATION_TRAITS") && stderr.contains("`bank_holding`"),
+        "stderr: {stderr}"
+    );
+}
+
+#[test]
 fn production_refuses_a_secret_shorter_than_32_bytes() {
     let dir = tempfile::tempdir().unwrap();
     let out = candor(dir.path())

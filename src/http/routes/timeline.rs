@@ -43,7 +43,7 @@ impl From<TimelineEntry> for TimelineEntryView {
     }
 }
 
-/// A new entry. `status_change` entries are written by the status endpoint only.
+/// A new entry. `status_change` and `alert` entries are written by Candor itself.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateTimelineEntryRequest {

@@ -3,12 +3,17 @@
 pub mod affected_people;
 pub mod audit_entries;
 pub mod audit_heads;
+pub mod duty_alerts;
+pub mod duty_records;
 pub mod holdings;
+pub mod incident_events;
 pub mod incident_scopes;
 pub mod incidents;
 pub mod login_failures;
 pub mod mapping_runs;
+pub mod obligation_results;
 pub mod people;
+pub mod risk_assessments;
 pub mod scope_records;
 pub mod systems;
 pub mod timeline_entries;

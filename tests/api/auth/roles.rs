@@ -5,7 +5,10 @@ use super::*;
 // Routes whose allowed calls need more than a JSON body (file uploads, a finished mapping) have
 // their role checks beside their other tests: `only_admins_may_import`,
 // `only_responders_change_the_scope_and_anyone_on_staff_reads_it`,
-// `responders_and_cx_leads_list_people_and_all_staff_read_the_impact`.
+// `responders_and_cx_leads_list_people_and_all_staff_read_the_impact`, and for obligations
+// `a_mapped_incident_lists_each_law_with_due_times_and_status`,
+// `marking_done_refuses_bad_fields_and_other_roles`,
+// `an_unknown_or_uncovered_jurisdiction_is_404_naming_it`.
 /// Route and status for each caller: no token, admin, responder, cx_lead. `{i}` is an existing
 /// incident; `{u}` an existing cx_lead who is not the caller.
 const MATRIX: &str = "
@@ -20,6 +23,10 @@ const MATRIX: &str = "
     GET    /api/v1/incidents/{i}/scope     401 200 200 200
     PUT    /api/v1/incidents/{i}/scope     401 403 200 403
     POST   /api/v1/incidents/{i}/mapping   401 403 202 403
+    PUT    /api/v1/incidents/{i}/risk-assessment        401 403 200 403
+    GET    /api/v1/incidents/{i}/risk-assessment        401 200 200 200
+    PUT    /api/v1/incidents/{i}/events/determination   401 403 200 403
+    GET    /api/v1/incidents/{i}/obligations/history    401 200 200 200
     GET    /api/v1/inventory/systems       401 200 200 200
     GET    /api/v1/audit                   401 200 200 403
     GET    /api/v1/audit/verify            401 200 403 403
@@ -45,6 +52,12 @@ fn valid_body(method: &str, route: &str) -> Option<Value> {
         ("POST", "/api/v1/incidents/{i}/timeline") => json!({ "kind": "note", "text": "Called." }),
         ("PUT", "/api/v1/incidents/{i}/scope") => json!({ "systems": [] }),
         ("POST", "/api/v1/incidents/{i}/mapping") => json!({}),
+        ("PUT", "/api/v1/incidents/{i}/risk-assessment") => {
+            json!({ "likelihood": "possible", "notes": "Card numbers were masked." })
+        }
+        ("PUT", "/api/v1/incidents/{i}/events/determination") => {
+            json!({ "at": "2026-11-19T16:00:00Z" })
+        }
         ("POST", "/api/v1/users") => new_user(&fresh_email(), PASSWORD, json!(["cx_lead"])),
         ("PATCH", "/api/v1/users/{u}") => json!({ "roles": ["cx_lead", "responder"] }),
         other => panic!("no body for {other:?}"),
@@ -93,7 +106,7 @@ async fn every_route_answers_each_role_exactly_as_its_policy_says() {
         .map(Iterator::collect)
         .filter(|r: &Vec<_>| !r.is_empty())
         .collect();
-    assert_eq!(rows.len(), 17, "no row of the matrix was lost");
+    assert_eq!(rows.len(), 21, "no row of the matrix was lost");
     let mut mismatches = Vec::new();
     for row in rows {
         let (method, template) = (row[0], row[1]);
