@@ -8,6 +8,7 @@ pub mod email;
 pub mod incident;
 pub mod inventory;
 pub mod jurisdiction;
+pub mod problem;
 pub mod role;
 pub mod user;
 
@@ -15,5 +16,6 @@ pub use category::{CategorySet, DataCategory};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use email::EmailAddress;
 pub use incident::{Incident, IncidentStatus, Severity, TimelineEntry, TimelineKind};
+pub use problem::Problem;
 pub use role::Role;
 pub use user::StaffUser;

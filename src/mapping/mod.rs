@@ -28,22 +28,7 @@ pub use worker::Worker;
 use sea_orm::DbErr;
 use uuid::Uuid;
 
-/// A problem with one part of the input: a JSON field path such as `systems[0].system`, or a
-/// file line such as `line 3`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    pub field: String,
-    pub message: String,
-}
-
-impl Problem {
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            message: message.into(),
-        }
-    }
-}
+pub use crate::domain::Problem;
 
 /// Errors of the mapping capability.
 #[derive(Debug, thiserror::Error)]

@@ -38,21 +38,7 @@ pub struct ObligationConfig {
     pub contact: String,
 }
 
-/// A problem with one field of the request.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    pub field: String,
-    pub message: String,
-}
-
-impl Problem {
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            message: message.into(),
-        }
-    }
-}
+pub use crate::domain::Problem;
 
 /// Errors of the obligation capability.
 #[derive(Debug, thiserror::Error)]
