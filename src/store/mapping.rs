@@ -77,8 +77,6 @@ pub const PHASE_WAITING: &str = "waiting";
 pub const PHASE_COMPUTING: &str = "computing";
 /// The phase of a run whose people are being written (SQLite writes them in slices).
 pub const PHASE_WRITING: &str = "writing";
-/// The phase of a run being compared with the run it replaces.
-pub const PHASE_COMPARING: &str = "comparing";
 /// The phase of a finished run.
 pub const PHASE_DONE: &str = "done";
 
