@@ -147,9 +147,15 @@ pub async fn execute_run(
     else {
         return Ok(RunOutcome::Skipped);
     };
-    let heartbeat = Heartbeat::start(db.clone(), claim, clock, config);
+    // On PostgreSQL the computing transaction locks the run's row, which fences other workers
+    // for as long as it lasts (and would make a renewal wait on it); SQLite's computation spans
+    // many transactions, so there the lease is renewed as it goes.
+    let heartbeat = (db.get_database_backend() != DbBackend::Postgres)
+        .then(|| Heartbeat::start(db.clone(), claim, clock, config));
     let outcome = compute_and_swap(db, claim, clock, config).await;
-    heartbeat.stop();
+    if let Some(heartbeat) = heartbeat {
+        heartbeat.stop();
+    }
     match outcome {
         Ok(outcome) => Ok(outcome),
         Err(err) => {

@@ -179,9 +179,8 @@ fn union_of(backend: DbBackend, column: &str, possible: CategorySet) -> String {
     }
 }
 
-fn statement_values(run_id: Option<Uuid>, incident_id: Uuid, plan: &ScopePlan) -> Vec<Value> {
-    let mut values: Vec<Value> = run_id.map(Value::from).into_iter().collect();
-    values.push(incident_id.into());
+fn statement_values(incident_id: Uuid, plan: &ScopePlan) -> Vec<Value> {
+    let mut values: Vec<Value> = vec![incident_id.into()];
     values.extend(plan.listed_systems.iter().map(|s| Value::from(s.clone())));
     values
 }
@@ -200,13 +199,15 @@ pub async fn compute_postgres(
         let sql = format!("SET LOCAL work_mem = '{}'", work_mem.replace('\'', ""));
         txn.execute_unprepared(&sql).await?;
     }
-    // `$1` is the run here, so the statement's own parameters move up by one.
-    let select = shift_params(&people_sql(DbBackend::Postgres, plan), 1);
+    // The run is bound after the statement's own parameters.
+    let mut values = statement_values(incident_id, plan);
+    values.push(run_id.into());
     let sql = format!(
         "INSERT INTO affected_people (mapping_id, {RESULT_COLUMNS}) \
-         SELECT $1, r.* FROM ({select}) r"
+         SELECT ${}, r.* FROM ({}) r",
+        values.len(),
+        people_sql(DbBackend::Postgres, plan)
     );
-    let values = statement_values(Some(run_id), incident_id, plan);
     txn.execute_raw(Statement::from_sql_and_values(
         DbBackend::Postgres,
         sql,
@@ -214,26 +215,6 @@ pub async fn compute_postgres(
     ))
     .await?;
     Ok(())
-}
-
-/// Renumbers `$n` placeholders to `$(n + by)`.
-fn shift_params(sql: &str, by: usize) -> String {
-    let mut out = String::with_capacity(sql.len());
-    let mut chars = sql.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '$' && chars.peek().is_some_and(char::is_ascii_digit) {
-            let mut n = String::new();
-            while let Some(d) = chars.peek().copied().filter(char::is_ascii_digit) {
-                n.push(d);
-                chars.next();
-            }
-            let n: usize = n.parse().unwrap_or(0);
-            out.push_str(&format!("${}", n + by));
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// SQLite: the run's people grouped into a temporary table on a connection of their own, to
@@ -276,7 +257,7 @@ impl SqliteStage {
             .execute_raw(Statement::from_sql_and_values(
                 DbBackend::Sqlite,
                 sql,
-                statement_values(None, incident_id, plan),
+                statement_values(incident_id, plan),
             ))
             .await?;
         snapshot.commit().await?;
@@ -467,14 +448,6 @@ async fn one(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn placeholders_move_up_for_the_run_parameter() {
-        assert_eq!(
-            shift_params("a = $1 AND b IN ($2, $10) AND c = '$x'", 1),
-            "a = $2 AND b IN ($3, $11) AND c = '$x'"
-        );
-    }
 
     #[test]
     fn sqlite_unions_only_the_bits_the_scope_can_expose() {
