@@ -33,6 +33,8 @@ pub struct AppState {
     pub reports: crate::obligation::ReportTemplates,
     /// Raises duty alerts and mails them, in the background.
     pub alerts: crate::obligation::AlertWorker,
+    /// Notice templates, the organization's details and the linter's limits.
+    pub notices: crate::notice::drafts::NoticeConfig,
 }
 
 /// A built application, bound to its port but not yet serving.
@@ -84,7 +86,9 @@ impl App {
         let reports = crate::obligation::ReportTemplates::load()
             .context("the regulator report templates do not compile")?;
         let alerts = alert_worker(settings, &db, &clock, &obligations)?;
+        let notices = notice_config(settings)?;
         let state = AppState {
+            notices,
             db,
             clock,
             mapping,
@@ -148,6 +152,49 @@ fn load_obligations(settings: &Settings) -> anyhow::Result<crate::obligation::Ob
         traits: Arc::new(traits),
         contact: settings.organization_contact.clone(),
     })
+}
+
+/// The notice settings, with the templates checked: Candor does not start with templates that
+/// do not compile or a tone list that does not parse.
+pub fn notice_config(settings: &Settings) -> anyhow::Result<crate::notice::drafts::NoticeConfig> {
+    use crate::notice::drafts::{NoticeConfig, TemplateSource};
+    let templates = match &settings.notice_templates {
+        Some(dir) => TemplateSource::Dir(dir.clone()),
+        None => TemplateSource::Embedded,
+    };
+    let source = match &templates {
+        TemplateSource::Dir(dir) => crate::notice::templates::TemplateSet::load_dir(dir)
+            .map_err(|e| anyhow::anyhow!("{e} (CANDOR_NOTICE_TEMPLATES)"))?,
+        TemplateSource::Embedded => crate::notice::templates::TemplateSet::embedded(),
+    };
+    if let Err(problems) = source.compile() {
+        let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        anyhow::bail!(
+            "the notice templates do not compile:\n  {}",
+            list.join("\n  ")
+        );
+    }
+    let tone = match source.get(crate::notice::templates::TONE_FILE) {
+        Some(text) => crate::notice::lint::tone::ToneList::parse(text),
+        None => crate::notice::lint::tone::ToneList::embedded(),
+    }
+    .map_err(|e| anyhow::anyhow!("the tone list (tone.toml) is not valid: {e}"))?;
+    let config = NoticeConfig {
+        templates,
+        organization: crate::notice::context::Organization {
+            name: settings.organization_name.trim().to_owned(),
+            website: Some(settings.organization_website.trim().to_owned())
+                .filter(|w| !w.is_empty()),
+        },
+        public_url: settings.public_url.trim_end_matches('/').to_owned(),
+        default_contact: settings.organization_contact.clone(),
+        limits: crate::notice::lint::readability::ReadabilityLimits {
+            max_grade: settings.notice_max_grade,
+            max_sentence_words: settings.notice_max_sentence_words,
+        },
+        tone: Arc::new(tone),
+    };
+    Ok(config)
 }
 
 /// The duty alert worker, mailing through SMTP when `CANDOR_SMTP_URL` is set, else into the

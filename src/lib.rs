@@ -13,6 +13,7 @@ pub mod incident;
 pub mod inventory;
 pub mod mail;
 pub mod mapping;
+pub mod notice;
 pub mod obligation;
 pub mod rules;
 pub mod settings;

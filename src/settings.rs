@@ -72,6 +72,20 @@ pub struct Settings {
     pub organization_contact: String,
     /// `CANDOR_DUTY_ALERT_HOURS`: a duty due within this many hours raises a "due soon" alert.
     pub duty_alert_hours: i64,
+    /// `CANDOR_ORGANIZATION_NAME`: who notices come from ("Northwind Outfitters").
+    pub organization_name: String,
+    /// `CANDOR_ORGANIZATION_WEBSITE`: the organization's site, named in notices; may be empty.
+    pub organization_website: String,
+    /// `CANDOR_PUBLIC_URL`: where people's links in notices point (their incident page and
+    /// survey); the address Candor is reached at from outside.
+    pub public_url: String,
+    /// `CANDOR_NOTICE_TEMPLATES`: a folder of notice templates to use instead of the shipped
+    /// ones (same shape as `notice-templates/`); read on every use, so edits are seen.
+    pub notice_templates: Option<PathBuf>,
+    /// `CANDOR_NOTICE_MAX_GRADE`: the highest reading grade a notice may have.
+    pub notice_max_grade: f64,
+    /// `CANDOR_NOTICE_MAX_SENTENCE_WORDS`: longer sentences get a lint warning.
+    pub notice_max_sentence_words: usize,
     /// `CANDOR_SMTP_URL`: the relay for staff mail (`smtp://127.0.0.1:2525`,
     /// `smtps://user:pass@host`); unset: mail is written as `.eml` files under
     /// `<data_dir>/outbox/staff/`.
@@ -112,6 +126,12 @@ impl Default for Settings {
             organization_traits: String::new(),
             organization_contact: String::new(),
             duty_alert_hours: 24,
+            organization_name: String::new(),
+            organization_website: String::new(),
+            public_url: "http://localhost:8080".into(),
+            notice_templates: None,
+            notice_max_grade: 8.0,
+            notice_max_sentence_words: 25,
             smtp_url: None,
             mail_from: "Candor <candor@localhost>".into(),
             log: "info,sea_orm_migration=warn,sqlx::postgres::notice=warn".into(),
@@ -143,6 +163,12 @@ pub enum SettingsError {
     BadAlertHours,
     #[error("CANDOR_MAIL_FROM is not a valid mailbox (`Name <address@example.com>`)")]
     BadMailFrom,
+    #[error("CANDOR_PUBLIC_URL must be an absolute http or https address")]
+    BadPublicUrl,
+    #[error("CANDOR_NOTICE_MAX_GRADE must be between 1 and 20")]
+    BadMaxGrade,
+    #[error("CANDOR_NOTICE_MAX_SENTENCE_WORDS must be between 8 and 100")]
+    BadSentenceWords,
     #[error("data directory `{path}`: {source}")]
     DataDir {
         path: PathBuf,
@@ -205,6 +231,16 @@ impl Settings {
         }
         if self.mail_from.parse::<lettre::message::Mailbox>().is_err() {
             return Err(SettingsError::BadMailFrom);
+        }
+        match url::Url::parse(&self.public_url) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => {}
+            _ => return Err(SettingsError::BadPublicUrl),
+        }
+        if !(1.0..=20.0).contains(&self.notice_max_grade) {
+            return Err(SettingsError::BadMaxGrade);
+        }
+        if !(8..=100).contains(&self.notice_max_sentence_words) {
+            return Err(SettingsError::BadSentenceWords);
         }
         Ok(())
     }

@@ -23,6 +23,9 @@ mod m20261122_000016_create_incident_events;
 mod m20261122_000017_create_obligation_results;
 mod m20261122_000018_create_duty_records;
 mod m20261122_000019_create_duty_alerts;
+mod m20261122_000020_create_notices;
+mod m20261122_000021_create_notice_template_edits;
+mod m20261122_000022_create_audience_hashes;
 
 /// Runs every Candor migration in order.
 pub struct Migrator;
@@ -49,6 +52,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000017_create_obligation_results::Migration),
             Box::new(m20261122_000018_create_duty_records::Migration),
             Box::new(m20261122_000019_create_duty_alerts::Migration),
+            Box::new(m20261122_000020_create_notices::Migration),
+            Box::new(m20261122_000021_create_notice_template_edits::Migration),
+            Box::new(m20261122_000022_create_audience_hashes::Migration),
         ]
     }
 }

@@ -3,6 +3,7 @@
 
 mod demo;
 mod import;
+mod notice;
 mod rules;
 
 use std::io::{BufRead, IsTerminal};
@@ -48,6 +49,9 @@ pub enum Command {
     /// Work with the jurisdiction rules pack.
     #[command(subcommand)]
     Rules(rules::RulesCommand),
+    /// Work with notice templates.
+    #[command(subcommand)]
+    Notice(notice::NoticeCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -115,6 +119,13 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<ExitCode> {
         Command::Demo(args) => demo::run(args, settings, clock).await,
         Command::Import(args) => import::run(args, &settings, clock).await,
         Command::Rules(command) => rules::run(command),
+        Command::Notice(command) => notice::run(
+            command,
+            crate::notice::lint::readability::ReadabilityLimits {
+                max_grade: settings.notice_max_grade,
+                max_sentence_words: settings.notice_max_sentence_words,
+            },
+        ),
     }
 }
 

@@ -8,6 +8,8 @@ pub mod email;
 pub mod incident;
 pub mod inventory;
 pub mod jurisdiction;
+pub mod keyed;
+pub mod notice;
 pub mod problem;
 pub mod role;
 pub mod user;

@@ -94,6 +94,12 @@ impl Policy for IncidentTeam {
     const ROLES: &'static [Role] = &[Role::Responder, Role::CxLead];
 }
 
+/// CX leads: who approve what customers read.
+pub struct CxLeads;
+impl Policy for CxLeads {
+    const ROLES: &'static [Role] = &[Role::CxLead];
+}
+
 /// Administrators.
 pub struct Admins;
 impl Policy for Admins {

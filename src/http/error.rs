@@ -13,6 +13,7 @@ use crate::auth::{LoginError, UserError};
 use crate::incident::IncidentError;
 use crate::inventory::InventoryError;
 use crate::mapping::{MappingError, Problem};
+use crate::notice::drafts::NoticeError;
 use crate::obligation::ObligationError;
 
 /// A problem with one field of the request.
@@ -388,5 +389,94 @@ impl From<PathRejection> for ApiError {
 impl From<QueryRejection> for ApiError {
     fn from(rejection: QueryRejection) -> Self {
         ApiError::new(StatusCode::BAD_REQUEST, "bad_query", rejection.body_text())
+    }
+}
+
+impl From<NoticeError> for ApiError {
+    fn from(err: NoticeError) -> Self {
+        let message = err.to_string();
+        match err {
+            NoticeError::IncidentNotFound => ApiError::not_found("incident"),
+            NoticeError::NotFound => ApiError::not_found("notice"),
+            NoticeError::NotMapped => ApiError::new(StatusCode::NOT_FOUND, "not_mapped", message),
+            NoticeError::NotForPeople(_) => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "not_for_people", message)
+            }
+            NoticeError::Exists { .. } => {
+                ApiError::new(StatusCode::CONFLICT, "notice_exists", message)
+            }
+            NoticeError::Invalid(list) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                "some fields are not valid",
+            )
+            .with_details(
+                list.into_iter()
+                    .map(|p| FieldDetail {
+                        field: p.field,
+                        message: p.message,
+                    })
+                    .collect(),
+            ),
+            NoticeError::TemplateInvalid(list) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "template_invalid",
+                message,
+            )
+            .with_details(
+                list.into_iter()
+                    .map(|p| FieldDetail {
+                        field: match (p.line, p.column) {
+                            (Some(l), Some(c)) => format!("{}:{l}:{c}", p.file),
+                            (Some(l), None) => format!("{}:{l}", p.file),
+                            _ => p.file,
+                        },
+                        message: p.message,
+                    })
+                    .collect(),
+            ),
+            NoticeError::UnknownTemplateFile(_) => {
+                ApiError::new(StatusCode::NOT_FOUND, "unknown_template_file", message)
+            }
+            NoticeError::Conflict => ApiError::new(StatusCode::CONFLICT, "edit_conflict", message),
+            NoticeError::NotCxLead => ApiError::forbidden(),
+            NoticeError::OwnEdit => ApiError::new(StatusCode::FORBIDDEN, "own_edit", message),
+            NoticeError::AlreadyApproved => {
+                ApiError::new(StatusCode::CONFLICT, "already_approved", message)
+            }
+            NoticeError::LintErrors(_, report) => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "lint_errors", message)
+                    .with_details(
+                        report
+                            .findings
+                            .into_iter()
+                            .filter(|f| {
+                                f.finding.severity == crate::domain::notice::FindingSeverity::Error
+                            })
+                            .map(|f| FieldDetail {
+                                field: f
+                                    .finding
+                                    .location
+                                    .file
+                                    .clone()
+                                    .unwrap_or_else(|| f.finding.code.clone()),
+                                message: format!("{}: {}", f.finding.code, f.finding.message),
+                            })
+                            .collect(),
+                    )
+            }
+            NoticeError::NotInAudience => {
+                ApiError::new(StatusCode::NOT_FOUND, "not_in_audience", message)
+            }
+            NoticeError::UnknownVariant(_) => {
+                ApiError::new(StatusCode::NOT_FOUND, "unknown_variant", message)
+            }
+            NoticeError::Render(_) => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "render_failed", message)
+            }
+            e @ (NoticeError::Templates(_) | NoticeError::Corrupt(_)) => ApiError::internal(e),
+            NoticeError::Obligations(e) => e.into(),
+            NoticeError::Db(e) => db_error(e),
+        }
     }
 }

@@ -44,6 +44,7 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
         (name = "inventory", description = "Systems, customers and the records systems hold: imports and listing"),
         (name = "mapping", description = "Incident scope, forensic lists, mapping of affected people, impact"),
         (name = "obligations", description = "Risk assessment, recorded events, legal obligations and duties, regulator report"),
+        (name = "notices", description = "Notices to people: drafts, template files, lint, preview, dry run, approval"),
         (name = "operations", description = "Probes and metrics"),
     )
 )]
@@ -104,6 +105,23 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(routes::obligations::get_obligation_history))
         .routes(routes!(routes::obligations::mark_duty_done))
         .routes(routes!(routes::reports::regulator_report))
+        .routes(routes!(
+            routes::notices::list_notices,
+            routes::notices::create_notice
+        ))
+        .routes(routes!(
+            routes::notices::get_notice,
+            routes::notices::edit_notice
+        ))
+        .routes(routes!(routes::notices::list_templates))
+        .routes(routes!(
+            routes::notices::put_template,
+            routes::notices::revert_template
+        ))
+        .routes(routes!(routes::notices::lint_notice))
+        .routes(routes!(routes::notices::preview_notice))
+        .routes(routes!(routes::notices::notice_variants))
+        .routes(routes!(routes::notices::approve_notice))
         .routes(routes!(routes::inventory::list_systems))
         .routes(routes!(routes::audit::list_audit))
         .routes(routes!(routes::audit::verify_audit))

@@ -8,6 +8,8 @@ use chrono_tz::Tz;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::domain::{CategorySet, DataCategory};
+
 use super::vocab::{
     Anchor, Operator, Recipient, RiskLikelihood, ThresholdScope, Trigger, Verification,
 };
@@ -184,6 +186,20 @@ pub struct NoticeElement {
     /// Short, stable key (`breach_date`).
     pub key: String,
     pub text: String,
+    /// The element is required only when the exposed data includes one of these categories
+    /// (in vocabulary order, never empty); `None`: whatever the data.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub when_any: Option<Vec<DataCategory>>,
+}
+
+impl NoticeElement {
+    /// Whether the element is required for someone whose exposed data is `exposed`: always
+    /// when it has no `when_any`, else when `exposed` holds one of its categories.
+    pub fn applies_to(&self, exposed: CategorySet) -> bool {
+        self.when_any
+            .as_ref()
+            .is_none_or(|any| any.iter().any(|c| exposed.contains(*c)))
+    }
 }
 
 /// `1234567` → `1,234,567`.

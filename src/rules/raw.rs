@@ -143,10 +143,12 @@ impl RawDuty {
     }
 }
 
-/// A notice element or forbidden statement: a short key and its text.
+/// A notice element or forbidden statement: a short key, its text and, for an element that
+/// only some data calls for, the categories that call for it.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawElement {
     pub key: Option<S<String>>,
     pub text: Option<S<String>>,
+    pub when_any: Option<S<Vec<S<String>>>>,
 }

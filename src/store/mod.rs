@@ -8,6 +8,7 @@ pub mod incidents;
 pub mod inventory;
 pub mod login_failures;
 pub mod mapping;
+pub mod notices;
 pub mod obligation_results;
 pub mod obligations;
 pub mod population;

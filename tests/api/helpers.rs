@@ -73,6 +73,7 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
         database_url: Some(database_url.clone()),
         database_max_connections: 5,
         jwt_secret: Some(SecretString::from(SECRET)),
+        organization_name: "Test Company".into(),
         ..Settings::default()
     };
     customize(&mut settings);

@@ -6,6 +6,7 @@ pub mod health;
 pub mod incidents;
 pub mod inventory;
 pub mod mapping;
+pub mod notices;
 pub mod obligations;
 pub mod reports;
 pub mod risk;

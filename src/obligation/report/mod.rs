@@ -1,7 +1,7 @@
 //! The regulator report draft: the facts a supervisory authority asks for (nature of the
 //! breach, categories and approximate numbers of people and records, likely consequences,
 //! measures taken, contact point) and the duties under one law, rendered from
-//! `notice-templates/regulator-report/` as Markdown or HTML.
+//! `notice-templates/regulator-report/en/` as Markdown (the text part) or HTML.
 
 mod templates;
 
@@ -69,6 +69,7 @@ pub async fn regulator_report(
         })
         .collect();
     let data = ReportData {
+        locale: templates::REPORT_LOCALE,
         generated_at: stamp(now),
         rules_version: computed.rules_version.clone(),
         jurisdiction: JurisdictionData {

@@ -1,15 +1,17 @@
-//! The report templates (`notice-templates/regulator-report/`), compiled once in strict
-//! mode, and the data they are rendered with.
+//! The regulator report's templates (`notice-templates/regulator-report/en/`, rendered by the
+//! notice template engine: the text part is the Markdown, the HTML part the HTML) and the
+//! data they are rendered with.
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use handlebars::Handlebars;
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::domain::notice::{Locale, NoticeKind, Part};
+use crate::notice::templates::{Compiled, TemplateProblems, TemplateSet};
 use crate::obligation::ObligationError;
 
-const MARKDOWN: &str = include_str!("../../../notice-templates/regulator-report/report.md.hbs");
-const HTML: &str = include_str!("../../../notice-templates/regulator-report/report.html.hbs");
+/// Reports are drafted in English.
+pub(super) const REPORT_LOCALE: Locale = Locale::En;
 
 /// Which rendering.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,28 +20,25 @@ pub enum ReportFormat {
     Html,
 }
 
-/// The report templates, compiled once at startup in strict mode: Markdown as written, HTML
-/// with every value escaped.
-#[derive(Clone)]
+/// The compiled template set the report renders from, checked in strict mode at startup.
+#[derive(Debug, Clone)]
 pub struct ReportTemplates {
-    markdown: std::sync::Arc<Handlebars<'static>>,
-    html: std::sync::Arc<Handlebars<'static>>,
+    compiled: Compiled,
 }
 
 impl ReportTemplates {
-    /// Compiles the shipped templates; fails naming the template.
-    pub fn load() -> Result<ReportTemplates, handlebars::TemplateError> {
-        let mut markdown = Handlebars::new();
-        markdown.set_strict_mode(true);
-        markdown.register_escape_fn(handlebars::no_escape);
-        markdown.register_template_string("report.md", MARKDOWN)?;
-        let mut html = Handlebars::new();
-        html.set_strict_mode(true);
-        html.register_template_string("report.html", HTML)?;
-        Ok(ReportTemplates {
-            markdown: std::sync::Arc::new(markdown),
-            html: std::sync::Arc::new(html),
-        })
+    /// Compiles the shipped template set; fails listing every problem.
+    pub fn load() -> Result<ReportTemplates, TemplateProblems> {
+        TemplateSet::embedded()
+            .compile()
+            .map(ReportTemplates::from_compiled)
+            .map_err(TemplateProblems)
+    }
+
+    /// Renders from an already compiled set (`CANDOR_NOTICE_TEMPLATES`, or one shared with
+    /// the notices).
+    pub fn from_compiled(compiled: Compiled) -> ReportTemplates {
+        ReportTemplates { compiled }
     }
 
     pub(super) fn render(
@@ -47,11 +46,16 @@ impl ReportTemplates {
         format: ReportFormat,
         data: &ReportData,
     ) -> Result<String, ObligationError> {
-        let rendered = match format {
-            ReportFormat::Markdown => self.markdown.render("report.md", data),
-            ReportFormat::Html => self.html.render("report.html", data),
+        let part = match format {
+            ReportFormat::Markdown => Part::Text,
+            ReportFormat::Html => Part::Html,
         };
-        rendered.map_err(|e| ObligationError::Render(e.to_string()))
+        let context =
+            serde_json::to_value(data).map_err(|e| ObligationError::Render(e.to_string()))?;
+        self.compiled
+            .render_part(NoticeKind::RegulatorReport, REPORT_LOCALE, part, &context)
+            .map(|(body, _)| body)
+            .map_err(|e| ObligationError::Render(e.to_string()))
     }
 }
 
@@ -64,6 +68,8 @@ pub struct Report {
 
 #[derive(Serialize)]
 pub(super) struct ReportData {
+    /// The templates' locale, for `{{date}}` and `{{list}}`.
+    pub(super) locale: Locale,
     pub(super) generated_at: String,
     pub(super) rules_version: String,
     pub(super) jurisdiction: JurisdictionData,
@@ -159,9 +165,108 @@ pub(super) fn stamp(at: DateTime<Utc>) -> String {
 mod tests {
     use super::*;
 
+    fn sample(locale: Locale) -> ReportData {
+        ReportData {
+            locale,
+            generated_at: "2026-11-20T10:00:00Z".to_owned(),
+            rules_version: "2026.11.1+abc".to_owned(),
+            jurisdiction: JurisdictionData {
+                code: "EU".to_owned(),
+                name: "European Union".to_owned(),
+                citation: "GDPR Art. 33".to_owned(),
+                recipient: "the supervisory authority".to_owned(),
+            },
+            incident: IncidentData {
+                id: Uuid::nil(),
+                title: "Export <left> on a drive".to_owned(),
+                summary: String::new(),
+                severity: "high".to_owned(),
+                status: "investigating".to_owned(),
+                discovered_at: "2026-11-19T14:30:00Z".to_owned(),
+                occurred_from: None,
+                occurred_to: Some("2026-11-18T00:00:00Z".to_owned()),
+            },
+            people: "1 person in the EU".to_owned(),
+            people_triggered: "1".to_owned(),
+            records: "2".to_owned(),
+            categories: vec![CategoryData {
+                key: "ssn",
+                words: "your Social Security number",
+                people: "1".to_owned(),
+            }],
+            consequences: vec!["Identity theft."],
+            risk: None,
+            measures: vec![MeasureData {
+                at: "2026-11-19T16:00:00Z".to_owned(),
+                text: "Revoked the key.".to_owned(),
+            }],
+            contact: None,
+            duties: vec![DutyData {
+                key: "EU/supervisory_authority".to_owned(),
+                recipient_name: "the supervisory authority".to_owned(),
+                status: "open".to_owned(),
+                due_at: Some("2026-11-22T14:30:00Z".to_owned()),
+                due_text: "72 hours".to_owned(),
+                basis: "Art. 33(1)".to_owned(),
+                done_at: None,
+                reference: None,
+            }],
+            elements: vec![ElementData {
+                key: "nature".to_owned(),
+                text: "The nature of the breach.".to_owned(),
+            }],
+        }
+    }
+
+    fn templates() -> ReportTemplates {
+        ReportTemplates::load().unwrap_or_else(|problems| panic!("{problems}"))
+    }
+
     #[test]
-    fn the_shipped_report_templates_compile_in_strict_mode() {
-        ReportTemplates::load().expect("templates compile");
+    fn the_report_renders_as_markdown_and_as_escaped_html() {
+        let templates = templates();
+        let data = sample(REPORT_LOCALE);
+        let markdown = templates
+            .render(ReportFormat::Markdown, &data)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(markdown.contains("Export <left> on a drive"), "{markdown}");
+        assert!(
+            markdown.contains("`EU/supervisory_authority`"),
+            "{markdown}"
+        );
+        assert!(!markdown.contains("\n\n\n"), "{markdown}");
+        let html = templates
+            .render(ReportFormat::Html, &data)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(html.contains("Export &lt;left&gt; on a drive"), "{html}");
+    }
+
+    #[test]
+    fn every_locale_renders_the_report_with_its_data_and_a_one_line_subject() {
+        let templates = templates();
+        for locale in Locale::ALL {
+            let context = serde_json::to_value(sample(*locale)).unwrap_or_else(|e| panic!("{e}"));
+            let rendered = templates
+                .compiled
+                .render(NoticeKind::RegulatorReport, *locale, &context)
+                .unwrap_or_else(|e| panic!("{locale}: {e}"));
+            assert!(
+                rendered.subject.contains("Export <left> on a drive"),
+                "{locale}: {}",
+                rendered.subject
+            );
+            assert!(!rendered.subject.contains('\n'));
+            assert!(
+                rendered.text.contains("Art. 33(1)"),
+                "{locale}: {}",
+                rendered.text
+            );
+            assert!(
+                rendered.html.contains("Art. 33(1)"),
+                "{locale}: {}",
+                rendered.html
+            );
+        }
     }
 
     #[test]

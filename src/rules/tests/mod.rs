@@ -6,6 +6,7 @@ mod exemptions;
 mod jurisdictions;
 mod pack_files;
 mod validator;
+mod when_any;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;

@@ -93,12 +93,12 @@ fn the_embedded_pack_is_the_folder() {
 #[test]
 fn the_version_is_the_release_plus_a_hash_that_follows_every_byte() {
     let version = pack().version();
-    assert_eq!(version.release, "2026.11.1");
+    assert_eq!(version.release, "2026.11.2");
     assert_eq!(version.content_hash.len(), 12);
     assert!(version.content_hash.chars().all(|c| c.is_ascii_hexdigit()));
     assert_eq!(
         version.to_string(),
-        format!("2026.11.1+{}", version.content_hash)
+        format!("2026.11.2+{}", version.content_hash)
     );
 
     let files = |edit: &dyn Fn(&str, String) -> String| {

@@ -4,14 +4,14 @@ use std::path::Path;
 
 use super::super::{Pack, PackErrors};
 
-const PACK_TOML: &str = r#"release = "test-1"
+pub(super) const PACK_TOML: &str = r#"release = "test-1"
 
 [traits]
 sample_trait = "A trait that only tests use."
 "#;
 
 /// A valid jurisdiction; each test breaks it in one or more places.
-const GOOD: &str = r#"code = "US-CA"
+pub(super) const GOOD: &str = r#"code = "US-CA"
 name = "Test law"
 version = 1
 verified_on = 2026-11-22

@@ -1,5 +1,5 @@
 //! `[covers]` and category sets: residence selectors, nouns, the organization trait, and
-//! trigger sets made only of known categories.
+//! trigger sets and `when_any` lists made only of known categories.
 
 use std::collections::BTreeMap;
 
@@ -175,4 +175,39 @@ pub(super) fn category_sets(p: &mut Problems, field: &str, sets: &RawSets) -> Ve
         out.push(trigger);
     }
     out
+}
+
+/// A non-empty list of known categories, none twice (`when_any`); returned in vocabulary order.
+pub(super) fn category_list(
+    p: &mut Problems,
+    field: &str,
+    list: &S<Vec<S<String>>>,
+) -> Option<Vec<DataCategory>> {
+    if list.get_ref().is_empty() {
+        p.add(
+            Some(list.span()),
+            field,
+            "an empty list would match nobody; remove the field to require the element always",
+        );
+        return None;
+    }
+    let mut categories = CategorySet::EMPTY;
+    let mut ok = true;
+    for key in list.get_ref() {
+        let reason = match key.get_ref().parse::<DataCategory>() {
+            Ok(c) if categories.contains(c) => format!("`{c}` is listed twice"),
+            Ok(c) => {
+                categories.insert(c);
+                continue;
+            }
+            Err(_) if key.get_ref() == ANY_PERSONAL_DATA => format!(
+                "`{ANY_PERSONAL_DATA}` is not allowed here; remove the field to require the \
+                 element whatever the data"
+            ),
+            Err(e) => e.to_string(),
+        };
+        p.add(Some(key.span()), field, reason);
+        ok = false;
+    }
+    ok.then(|| categories.iter().collect())
 }

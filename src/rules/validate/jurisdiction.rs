@@ -43,13 +43,15 @@ pub(super) fn check(
     let duties = duty::check_all(p, &raw.duties);
     let safe_harbor = safe_harbor(p, &raw);
     let risk_of_harm = risk_of_harm(p, &raw);
-    let notice_elements = elements(p, "notice_elements", &raw.notice_elements);
+    let notice_elements = elements(p, "notice_elements", &raw.notice_elements, true);
     let regulator_notice_elements = elements(
         p,
         "regulator_notice_elements",
         &raw.regulator_notice_elements,
+        true,
     );
-    let forbidden_statements = elements(p, "forbidden_statements", &raw.forbidden_statements);
+    let forbidden_statements =
+        elements(p, "forbidden_statements", &raw.forbidden_statements, false);
     if p.count() > before {
         return None;
     }

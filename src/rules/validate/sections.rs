@@ -1,10 +1,12 @@
-//! The encryption safe harbor, the risk-of-harm exemption and the notice content lists.
+//! The encryption safe harbor, the risk-of-harm exemption and the notice content lists (with
+//! the data that makes an element required).
 
 use std::collections::BTreeSet;
 
 use super::super::model::{NoticeElement, RiskOfHarm, SafeHarbor};
 use super::super::problem::Problems;
 use super::super::raw::{RawElement, RawJurisdiction, S};
+use super::coverage::category_list;
 use super::duty;
 use super::{is_key, required_text};
 
@@ -101,8 +103,15 @@ pub(super) fn risk_of_harm(p: &mut Problems, raw: &RawJurisdiction) -> Option<Ri
     })
 }
 
-/// Notice elements or forbidden statements: unique keys, some text.
-pub(super) fn elements(p: &mut Problems, field: &str, raw: &[S<RawElement>]) -> Vec<NoticeElement> {
+/// Notice elements or forbidden statements: unique keys, some text, and known categories in
+/// `when_any` where `conditional` allows it (forbidden statements are forbidden whatever the
+/// data).
+pub(super) fn elements(
+    p: &mut Problems,
+    field: &str,
+    raw: &[S<RawElement>],
+    conditional: bool,
+) -> Vec<NoticeElement> {
     let mut out = Vec::new();
     let mut keys = BTreeSet::new();
     for (i, item) in raw.iter().enumerate() {
@@ -126,8 +135,26 @@ pub(super) fn elements(p: &mut Problems, field: &str, raw: &[S<RawElement>]) -> 
                 );
             }
         }
-        if let (Some(key), Some(text)) = (key, text) {
-            out.push(NoticeElement { key, text });
+        let when_any = match &e.when_any {
+            None => Ok(None),
+            Some(list) if !conditional => {
+                p.add(
+                    Some(list.span()),
+                    format!("{here}.when_any"),
+                    format!("`when_any` is not allowed in {field}"),
+                );
+                Err(())
+            }
+            Some(list) => category_list(p, &format!("{here}.when_any"), list)
+                .map(Some)
+                .ok_or(()),
+        };
+        if let (Some(key), Some(text), Ok(when_any)) = (key, text, when_any) {
+            out.push(NoticeElement {
+                key,
+                text,
+                when_any,
+            });
         }
     }
     out

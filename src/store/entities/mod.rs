@@ -1,6 +1,7 @@
 //! sea-orm entities, one per table. Only `store` uses them; capabilities see domain types.
 
 pub mod affected_people;
+pub mod audience_hashes;
 pub mod audit_entries;
 pub mod audit_heads;
 pub mod duty_alerts;
@@ -11,6 +12,8 @@ pub mod incident_scopes;
 pub mod incidents;
 pub mod login_failures;
 pub mod mapping_runs;
+pub mod notice_template_edits;
+pub mod notices;
 pub mod obligation_results;
 pub mod people;
 pub mod risk_assessments;
