@@ -112,11 +112,14 @@ pub fn cases(
             .map(str::to_owned)
     };
     let mut out = Vec::new();
+    // Only the initial notice carries the laws' elements; the other kinds are read for tone,
+    // readability and links, for which one trigger set per law is enough.
+    let per_law = if kind == NoticeKind::InitialNotice { usize::MAX } else { 1 };
     for j in pack.jurisdictions() {
         let Some((jurisdiction, in_eu)) = place(j) else {
             continue;
         };
-        for trigger in &j.triggers {
+        for trigger in j.triggers.iter().take(per_law) {
             let exposed = sample_set(trigger);
             let laws = all_laws.for_reader(pack, &jurisdiction, in_eu, exposed, exposed);
             // Only the laws whose trait (if any) is this law's own: one organization.
