@@ -50,6 +50,10 @@ pub async fn run(
     settings.database_url = None;
     settings.jwt_secret = None;
     settings.env = crate::settings::Environment::Development;
+    if settings.organization_name.trim().is_empty() {
+        // Notices say who they are from; the demo's sample company.
+        settings.organization_name = "Candor Demo Company".to_owned();
+    }
 
     let app = App::build(&settings, clock.clone()).await?;
     let db = app.state().db.clone();

@@ -114,7 +114,11 @@ pub fn cases(
     let mut out = Vec::new();
     // Only the initial notice carries the laws' elements; the other kinds are read for tone,
     // readability and links, for which one trigger set per law is enough.
-    let per_law = if kind == NoticeKind::InitialNotice { usize::MAX } else { 1 };
+    let per_law = if kind == NoticeKind::InitialNotice {
+        usize::MAX
+    } else {
+        1
+    };
     for j in pack.jurisdictions() {
         let Some((jurisdiction, in_eu)) = place(j) else {
             continue;

@@ -8,6 +8,7 @@ mod helpers;
 mod incidents;
 mod inventory;
 mod mapping;
+mod notices;
 mod obligations;
 mod operations;
 mod smoke;

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use crate::helpers::spawn_app;
 
 /// Every route of the API and the methods it answers, as documented.
-const ROUTES: [(&str, &[&str]); 27] = [
+const ROUTES: [(&str, &[&str]); 35] = [
     ("/api/v1/auth/login", &["post"]),
     ("/api/v1/auth/me", &["get"]),
     ("/api/v1/users", &["get", "post"]),
@@ -36,7 +36,10 @@ const ROUTES: [(&str, &[&str]); 27] = [
     ("/api/v1/incidents/{id}/notices", &["get", "post"]),
     ("/api/v1/incidents/{id}/notices/{nid}", &["get", "patch"]),
     ("/api/v1/incidents/{id}/notices/{nid}/templates", &["get"]),
-    ("/api/v1/incidents/{id}/notices/{nid}/templates/{path}", &["put", "delete"]),
+    (
+        "/api/v1/incidents/{id}/notices/{nid}/templates/{path}",
+        &["put", "delete"],
+    ),
     ("/api/v1/incidents/{id}/notices/{nid}/lint", &["post"]),
     ("/api/v1/incidents/{id}/notices/{nid}/preview", &["get"]),
     ("/api/v1/incidents/{id}/notices/{nid}/variants", &["get"]),

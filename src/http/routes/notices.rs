@@ -307,7 +307,8 @@ pub async fn revert_template(
 
 /// Lint the draft for its whole audience (responders and CX leads): every variant renders in
 /// strict mode; each reader's laws get their required elements and none they forbid;
-/// readability, tone, links and contact details. `error` findings block approval.
+/// readability, tone, links and contact details. `error` findings block approval. The verdict
+/// is kept with the draft and audited (`notice.linted`).
 #[utoipa::path(
     post, path = "/api/v1/incidents/{id}/notices/{nid}/lint", tag = "notices", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Incident id"), ("nid" = Uuid, Path, description = "Notice id")),
@@ -315,13 +316,14 @@ pub async fn revert_template(
 )]
 pub async fn lint_notice(
     State(state): State<AppState>,
-    _team: Authorized<IncidentTeam>,
+    team: Authorized<IncidentTeam>,
     ApiPath((id, nid)): ApiPath<(Uuid, Uuid)>,
 ) -> Result<Json<LintReport>, ApiError> {
     let report = drafts::lint(
         &state.db,
         &state.notices,
         &state.obligations,
+        team.actor(),
         id,
         nid,
         state.clock.now(),

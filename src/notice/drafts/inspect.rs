@@ -12,6 +12,8 @@ use uuid::Uuid;
 use super::prepare::{Prepared, load, prepare, reader};
 use super::review::{ensure_current, lint_json};
 use super::{Notice, NoticeConfig, NoticeError};
+use crate::audit::{self, AuditEvent};
+use crate::domain::audit::Actor;
 use crate::domain::notice::{Channel, Finding, FindingSeverity, LintRule, Locale, Location, Part};
 use crate::notice::lint::{self, LintCase, LintInput, LintReport};
 use crate::notice::variants::{DryRunDiff, Variant, VariantView, counts, variants};
@@ -156,11 +158,12 @@ fn compile_report(problems: &[crate::notice::templates::TemplateProblem]) -> Lin
     }
 }
 
-/// Lints a draft for its whole audience and keeps the report with it.
+/// Lints a draft for its whole audience and keeps the report with it; the verdict is audited.
 pub async fn lint(
     db: &DatabaseConnection,
     config: &NoticeConfig,
     obligations: &ObligationConfig,
+    actor: Actor,
     incident_id: Uuid,
     id: Uuid,
     now: DateTime<Utc>,
@@ -170,7 +173,25 @@ pub async fn lint(
     let prepared = prepare(db, config, obligations, &notice, now).await?;
     let variants = variants_now(db, &prepared, obligations, &notice).await?;
     let report = build_lint(db, config, obligations, &prepared, &notice, &variants, now).await?;
-    store::notices::set_last_lint(db, notice.id, &lint_json(&report)?).await?;
+    let txn = store::begin_write(db).await?;
+    store::notices::set_last_lint(&txn, notice.id, &lint_json(&report)?).await?;
+    audit::record(
+        &txn,
+        now,
+        AuditEvent {
+            actor,
+            action: "notice.linted",
+            object_type: "notice",
+            object_id: notice.id.to_string(),
+            incident_id: Some(notice.incident_id),
+            summary: format!(
+                "{} notice linted over {} variants: {} errors, {} warnings",
+                notice.kind, report.variants_checked, report.errors, report.warnings
+            ),
+        },
+    )
+    .await?;
+    txn.commit().await?;
     Ok(report)
 }
 
