@@ -97,8 +97,11 @@ pub fn run(command: NoticeCommand, limits: ReadabilityLimits) -> anyhow::Result<
         errors += report.errors;
         warning_count += report.warnings;
     }
+    let (report_errors, report_warnings) = lint_report(&compiled, &tone, warnings);
+    errors += report_errors;
+    warning_count += report_warnings;
     let summary = format!(
-        "notice lint ({source}): {cases_checked} sample variants of {} jurisdictions, {errors} errors, {warning_count} warnings",
+        "notice lint ({source}): {cases_checked} sample variants of {} jurisdictions and the regulator report, {errors} errors, {warning_count} warnings",
         pack.jurisdictions().len()
     );
     if errors > 0 {
@@ -108,4 +111,45 @@ pub fn run(command: NoticeCommand, limits: ReadabilityLimits) -> anyhow::Result<
         println!("{summary}");
         Ok(ExitCode::SUCCESS)
     }
+}
+
+/// The regulator report, rendered for a sample incident in every locale and read for tone:
+/// `(errors, warnings)`.
+fn lint_report(
+    compiled: &crate::notice::templates::Compiled,
+    tone: &ToneList,
+    show_warnings: bool,
+) -> (usize, usize) {
+    let (mut errors, mut warnings) = (0, 0);
+    for locale in crate::domain::notice::Locale::ALL.iter().copied() {
+        let context = crate::obligation::sample_report_context(locale);
+        let file = format!("regulator-report/{locale}");
+        let rendered = match compiled.render(NoticeKind::RegulatorReport, locale, &context) {
+            Ok(r) => r,
+            Err(problem) => {
+                eprintln!("error: {problem} [rendering.failed]");
+                errors += 1;
+                continue;
+            }
+        };
+        let findings = tone
+            .check(&rendered.subject, locale)
+            .into_iter()
+            .chain(tone.check(&rendered.text, locale));
+        for f in findings {
+            let error = f.severity == FindingSeverity::Error;
+            if error {
+                errors += 1;
+            } else {
+                warnings += 1;
+            }
+            if error || show_warnings {
+                eprintln!(
+                    "{}: {file}: [{}] {}\n  fix: {}",
+                    f.severity, f.code, f.message, f.suggestion
+                );
+            }
+        }
+    }
+    (errors, warnings)
 }

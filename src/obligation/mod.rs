@@ -17,7 +17,10 @@ pub use alerts::{AlertConfig, AlertWorker, SweepReport};
 pub use compute::{Computed, History, compute, evaluate_incident, history};
 pub use duties::{DoneInput, mark_done};
 pub use records::{RiskInput, record_event, record_risk, risk_assessment};
-pub use report::{Report, ReportFormat, ReportRequest, ReportTemplates, regulator_report};
+pub use report::{
+    Report, ReportFormat, ReportRequest, ReportTemplates, regulator_report,
+    sample_context as sample_report_context,
+};
 pub use status::{DutyStatus, duty_status};
 
 use std::collections::BTreeSet;

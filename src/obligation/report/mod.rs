@@ -5,7 +5,7 @@
 
 mod templates;
 
-pub use templates::{Report, ReportFormat, ReportTemplates};
+pub use templates::{Report, ReportFormat, ReportTemplates, sample_context};
 
 use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;

@@ -161,62 +161,69 @@ pub(super) fn stamp(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
+/// A report's data for an invented incident, to check the templates with
+/// (`candor notice lint`, tests).
+pub(super) fn sample(locale: Locale) -> ReportData {
+    ReportData {
+        locale,
+        generated_at: "2026-11-20T10:00:00Z".to_owned(),
+        rules_version: "2026.11.1+abc".to_owned(),
+        jurisdiction: JurisdictionData {
+            code: "EU".to_owned(),
+            name: "European Union".to_owned(),
+            citation: "GDPR Art. 33".to_owned(),
+            recipient: "the supervisory authority".to_owned(),
+        },
+        incident: IncidentData {
+            id: Uuid::nil(),
+            title: "Export <left> on a drive".to_owned(),
+            summary: String::new(),
+            severity: "high".to_owned(),
+            status: "investigating".to_owned(),
+            discovered_at: "2026-11-19T14:30:00Z".to_owned(),
+            occurred_from: None,
+            occurred_to: Some("2026-11-18T00:00:00Z".to_owned()),
+        },
+        people: "1 person in the EU".to_owned(),
+        people_triggered: "1".to_owned(),
+        records: "2".to_owned(),
+        categories: vec![CategoryData {
+            key: "ssn",
+            words: "your Social Security number",
+            people: "1".to_owned(),
+        }],
+        consequences: vec!["Identity theft."],
+        risk: None,
+        measures: vec![MeasureData {
+            at: "2026-11-19T16:00:00Z".to_owned(),
+            text: "Revoked the key.".to_owned(),
+        }],
+        contact: None,
+        duties: vec![DutyData {
+            key: "EU/supervisory_authority".to_owned(),
+            recipient_name: "the supervisory authority".to_owned(),
+            status: "open".to_owned(),
+            due_at: Some("2026-11-22T14:30:00Z".to_owned()),
+            due_text: "72 hours".to_owned(),
+            basis: "Art. 33(1)".to_owned(),
+            done_at: None,
+            reference: None,
+        }],
+        elements: vec![ElementData {
+            key: "nature".to_owned(),
+            text: "The nature of the breach.".to_owned(),
+        }],
+    }
+}
+
+/// The sample report as the templates see it.
+pub fn sample_context(locale: Locale) -> serde_json::Value {
+    serde_json::to_value(sample(locale)).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn sample(locale: Locale) -> ReportData {
-        ReportData {
-            locale,
-            generated_at: "2026-11-20T10:00:00Z".to_owned(),
-            rules_version: "2026.11.1+abc".to_owned(),
-            jurisdiction: JurisdictionData {
-                code: "EU".to_owned(),
-                name: "European Union".to_owned(),
-                citation: "GDPR Art. 33".to_owned(),
-                recipient: "the supervisory authority".to_owned(),
-            },
-            incident: IncidentData {
-                id: Uuid::nil(),
-                title: "Export <left> on a drive".to_owned(),
-                summary: String::new(),
-                severity: "high".to_owned(),
-                status: "investigating".to_owned(),
-                discovered_at: "2026-11-19T14:30:00Z".to_owned(),
-                occurred_from: None,
-                occurred_to: Some("2026-11-18T00:00:00Z".to_owned()),
-            },
-            people: "1 person in the EU".to_owned(),
-            people_triggered: "1".to_owned(),
-            records: "2".to_owned(),
-            categories: vec![CategoryData {
-                key: "ssn",
-                words: "your Social Security number",
-                people: "1".to_owned(),
-            }],
-            consequences: vec!["Identity theft."],
-            risk: None,
-            measures: vec![MeasureData {
-                at: "2026-11-19T16:00:00Z".to_owned(),
-                text: "Revoked the key.".to_owned(),
-            }],
-            contact: None,
-            duties: vec![DutyData {
-                key: "EU/supervisory_authority".to_owned(),
-                recipient_name: "the supervisory authority".to_owned(),
-                status: "open".to_owned(),
-                due_at: Some("2026-11-22T14:30:00Z".to_owned()),
-                due_text: "72 hours".to_owned(),
-                basis: "Art. 33(1)".to_owned(),
-                done_at: None,
-                reference: None,
-            }],
-            elements: vec![ElementData {
-                key: "nature".to_owned(),
-                text: "The nature of the breach.".to_owned(),
-            }],
-        }
-    }
 
     fn templates() -> ReportTemplates {
         ReportTemplates::load().unwrap_or_else(|problems| panic!("{problems}"))
