@@ -122,6 +122,8 @@ keyed_enum! {
         Tone => "tone",
         /// A link or contact detail is missing or malformed.
         Links => "links",
+        /// Readers get text in a language other than their own.
+        Language => "language",
     }
 }
 

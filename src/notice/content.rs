@@ -2,19 +2,22 @@
 //! monitoring offer, links, and how VIP customers are told. Checked field by field when a draft
 //! is edited, with every problem named.
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::domain::Problem;
-use crate::domain::notice::VipRoute;
+use crate::domain::notice::{Locale, VipRoute};
 
 /// The longest paragraph a draft may hold, in characters.
 pub const MAX_PARAGRAPH_CHARS: usize = 4_000;
 /// The longest short field (names, hours, codes), in characters.
 pub const MAX_SHORT_CHARS: usize = 200;
 
-/// What a CX lead writes for a notice.
+/// What a CX lead writes for a notice. The paragraphs are in English; `translations` holds
+/// them in the other languages readers have.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema, Default)]
 pub struct DraftContent {
     /// What happened, in plain words.
@@ -37,6 +40,89 @@ pub struct DraftContent {
     pub survey_closes_on: Option<NaiveDate>,
     /// How VIP customers are told.
     pub vip_route: VipRoute,
+    /// The paragraphs in other languages (`es`); a reader whose language has none gets the
+    /// English text, and the linter says so.
+    #[serde(default)]
+    pub translations: BTreeMap<Locale, Paragraphs>,
+}
+
+/// The paragraphs a draft writes, in one language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema, Default)]
+pub struct Paragraphs {
+    #[serde(default)]
+    pub what_happened: String,
+    #[serde(default)]
+    pub what_we_are_doing: String,
+    #[serde(default)]
+    pub likely_consequences: String,
+    #[serde(default)]
+    pub update: Option<String>,
+}
+
+impl DraftContent {
+    /// The paragraphs a reader of `locale` gets: the translation where it has the text, else
+    /// the English.
+    pub fn paragraphs(&self, locale: Locale) -> Paragraphs {
+        let own = self.translations.get(&locale);
+        let pick = |translated: Option<&String>, english: &String| {
+            translated
+                .filter(|t| !t.trim().is_empty())
+                .unwrap_or(english)
+                .clone()
+        };
+        Paragraphs {
+            what_happened: pick(own.map(|p| &p.what_happened), &self.what_happened),
+            what_we_are_doing: pick(own.map(|p| &p.what_we_are_doing), &self.what_we_are_doing),
+            likely_consequences: pick(
+                own.map(|p| &p.likely_consequences),
+                &self.likely_consequences,
+            ),
+            update: own
+                .and_then(|p| p.update.clone())
+                .filter(|t| !t.trim().is_empty())
+                .or_else(|| self.update.clone()),
+        }
+    }
+
+    /// The English paragraphs a reader of `locale` gets untranslated: `(field, text)`.
+    pub fn untranslated(&self, locale: Locale) -> Vec<&'static str> {
+        if locale == Locale::En {
+            return Vec::new();
+        }
+        let own = self.translations.get(&locale);
+        let missing = |english: &str, translated: Option<&str>| {
+            !english.trim().is_empty() && translated.is_none_or(|t| t.trim().is_empty())
+        };
+        let mut out = Vec::new();
+        let fields: [(&'static str, &str, Option<&str>); 4] = [
+            (
+                "what_happened",
+                &self.what_happened,
+                own.map(|p| p.what_happened.as_str()),
+            ),
+            (
+                "what_we_are_doing",
+                &self.what_we_are_doing,
+                own.map(|p| p.what_we_are_doing.as_str()),
+            ),
+            (
+                "likely_consequences",
+                &self.likely_consequences,
+                own.map(|p| p.likely_consequences.as_str()),
+            ),
+            (
+                "update",
+                self.update.as_deref().unwrap_or(""),
+                own.and_then(|p| p.update.as_deref()),
+            ),
+        ];
+        for (field, english, translated) in fields {
+            if missing(english, translated) {
+                out.push(field);
+            }
+        }
+        out
+    }
 }
 
 /// Free monitoring offered to the people affected.
@@ -93,6 +179,8 @@ pub struct ContentChange {
     #[schema(value_type = Option<NaiveDate>)]
     pub survey_closes_on: Option<Option<NaiveDate>>,
     pub vip_route: Option<VipRoute>,
+    /// The paragraphs in other languages; replaces the ones stored.
+    pub translations: Option<BTreeMap<Locale, Paragraphs>>,
 }
 
 /// Tells a missing field (`None`) from one set to `null` (`Some(None)`).
@@ -121,6 +209,7 @@ impl ContentChange {
             && self.password_reset_url.is_none()
             && self.survey_closes_on.is_none()
             && self.vip_route.is_none()
+            && self.translations.is_none()
     }
 
     /// The content with this change applied.
@@ -156,6 +245,21 @@ impl ContentChange {
         if let Some(v) = self.vip_route {
             content.vip_route = v;
         }
+        if let Some(v) = self.translations {
+            content.translations = v
+                .into_iter()
+                .filter(|(locale, _)| *locale != Locale::En)
+                .map(|(locale, p)| {
+                    let p = Paragraphs {
+                        what_happened: trim(p.what_happened),
+                        what_we_are_doing: trim(p.what_we_are_doing),
+                        likely_consequences: trim(p.likely_consequences),
+                        update: p.update.map(trim).filter(|s| !s.is_empty()),
+                    };
+                    (locale, p)
+                })
+                .collect();
+        }
         content
     }
 }
@@ -189,6 +293,17 @@ impl DraftContent {
             self.update.as_deref().unwrap_or(""),
             MAX_PARAGRAPH_CHARS,
         );
+        for (locale, p) in &self.translations {
+            let field = |name: &str| format!("translations.{locale}.{name}");
+            for (name, text) in [
+                ("what_happened", p.what_happened.as_str()),
+                ("what_we_are_doing", p.what_we_are_doing.as_str()),
+                ("likely_consequences", p.likely_consequences.as_str()),
+                ("update", p.update.as_deref().unwrap_or("")),
+            ] {
+                long(&field(name), text, MAX_PARAGRAPH_CHARS);
+            }
+        }
         long("contact.name", &self.contact.name, MAX_SHORT_CHARS);
         for (field, value) in [
             ("contact.email", &self.contact.email),
@@ -260,6 +375,25 @@ mod tests {
         assert_eq!(changed.what_happened, "Old.");
         assert_eq!(changed.what_we_are_doing, "We reset passwords.");
         assert_eq!(changed.update, None);
+    }
+
+    #[test]
+    fn a_reader_gets_their_languages_paragraphs_else_the_english_and_the_gap_is_named() {
+        let change: ContentChange = serde_json::from_str(
+            r#"{"what_happened": "We lost a laptop.", "what_we_are_doing": "We locked it.",
+                "translations": {"es": {"what_happened": " Perdimos un portátil. "}}}"#,
+        )
+        .unwrap();
+        let content = change.apply(DraftContent::default());
+        let es = content.paragraphs(Locale::Es);
+        assert_eq!(es.what_happened, "Perdimos un portátil.");
+        assert_eq!(es.what_we_are_doing, "We locked it.");
+        assert_eq!(content.untranslated(Locale::Es), ["what_we_are_doing"]);
+        assert!(content.untranslated(Locale::En).is_empty());
+        assert_eq!(
+            content.paragraphs(Locale::En).what_happened,
+            "We lost a laptop."
+        );
     }
 
     #[test]

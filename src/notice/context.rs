@@ -111,6 +111,7 @@ const CREDENTIALS: &[DataCategory] = &[DataCategory::AccountCredentials, DataCat
 pub fn build(input: &ContextInput) -> Value {
     let r = input.reader;
     let c = input.content;
+    let words = c.paragraphs(r.locale);
     let date = |d: Option<NaiveDate>| d.map(|d| d.to_string());
     let channel = match r.channel {
         Channel::Email => "email",
@@ -134,10 +135,10 @@ pub fn build(input: &ContextInput) -> Value {
         },
         "notice": {
             "date": input.today.to_string(),
-            "what_happened": c.what_happened,
-            "what_we_are_doing": c.what_we_are_doing,
-            "likely_consequences": c.likely_consequences,
-            "update": c.update,
+            "what_happened": words.what_happened,
+            "what_we_are_doing": words.what_we_are_doing,
+            "likely_consequences": words.likely_consequences,
+            "update": words.update,
             "law_enforcement_delay": c.law_enforcement_delay,
         },
         "exposed": exposed(r, input.words),

@@ -4,12 +4,12 @@
 //! sample assumes the organization has that law's trait and that the law's individual notice
 //! is required, so every law's required and forbidden elements are checked.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 use uuid::Uuid;
 
-use super::content::{Contact, DraftContent, Offer};
+use super::content::{Contact, DraftContent, Offer, Paragraphs};
 use super::context::{self, Address, ContextInput, IncidentFacts, Links, Organization, Reader};
 use super::laws::{NoticeLaws, element_keys};
 use super::lint::LintCase;
@@ -54,6 +54,17 @@ pub fn content(kind: NoticeKind) -> DraftContent {
         password_reset_url: Some("https://www.sample-company.test/reset".to_owned()),
         survey_closes_on: NaiveDate::from_ymd_opt(2026, 5, 1),
         vip_route: Default::default(),
+        translations: BTreeMap::from([(
+            Locale::Es,
+            Paragraphs {
+                what_happened: "El 3 de marzo, alguien usó la contraseña robada de un empleado para entrar en nuestro sistema de facturación. Copió algunos registros de clientes. Lo descubrimos y le cerramos el paso dos días después.".to_owned(),
+                what_we_are_doing: "Bloqueamos la cuenta robada y cambiamos todas las contraseñas del personal. Añadimos un segundo control a cada acceso del personal. Avisamos a la policía. Una empresa de seguridad nos ayuda a revisar todos nuestros sistemas.".to_owned(),
+                likely_consequences: "Alguien podría usar esta información para hacerse pasar por usted. Podría abrir cuentas a su nombre o enviarle correos falsos que parezcan nuestros.".to_owned(),
+                update: (kind == NoticeKind::Update).then(|| {
+                    "Terminamos nuestra revisión. No encontramos otros sistemas afectados. Revisamos si sus datos se usaron, y hasta ahora no vimos ninguna señal.".to_owned()
+                }),
+            },
+        )]),
     }
 }
 

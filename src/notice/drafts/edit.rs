@@ -160,6 +160,7 @@ fn changed_fields(change: &ContentChange) -> Vec<&'static str> {
     add(change.password_reset_url.is_some(), "password_reset_url");
     add(change.survey_closes_on.is_some(), "survey_closes_on");
     add(change.vip_route.is_some(), "vip_route");
+    add(change.translations.is_some(), "translations");
     out
 }
 

@@ -186,6 +186,27 @@ fn lint_case(input: &LintInput, case: &LintCase) -> Vec<Finding> {
         }
         findings.push(f);
     }
+    for field in input.content.untranslated(case.locale) {
+        findings.push(Finding {
+            rule: LintRule::Language,
+            severity: FindingSeverity::Warning,
+            code: format!("language.untranslated.{field}"),
+            message: format!(
+                "Readers whose language is `{}` get the English text of `{field}`",
+                case.locale
+            ),
+            location: Location {
+                file: Some(format!("draft.{field}")),
+                line: None,
+                part: Some(Part::Text),
+                excerpt: None,
+            },
+            suggestion: format!(
+                "Write it in `translations.{}.{field}` of the draft.",
+                case.locale
+            ),
+        });
+    }
     let contact = &input.content.contact;
     let details = ContactDetails {
         name: contact.name.clone(),
@@ -214,13 +235,40 @@ fn sources(input: &LintInput, locale: Locale) -> Vec<(String, String)> {
         .map(|(p, c)| (p.clone(), c.clone()))
         .collect();
     let c = input.content;
-    for (field, text) in [
-        ("draft.what_happened", c.what_happened.as_str()),
-        ("draft.what_we_are_doing", c.what_we_are_doing.as_str()),
-        ("draft.likely_consequences", c.likely_consequences.as_str()),
-        ("draft.update", c.update.as_deref().unwrap_or("")),
-    ] {
-        out.push((field.to_owned(), text.to_owned()));
+    // The paragraphs this locale's readers get, under the field they were written in.
+    let own = c.translations.get(&locale).filter(|_| locale != Locale::En);
+    let fields = [
+        (
+            "what_happened",
+            &c.what_happened,
+            own.map(|p| &p.what_happened),
+        ),
+        (
+            "what_we_are_doing",
+            &c.what_we_are_doing,
+            own.map(|p| &p.what_we_are_doing),
+        ),
+        (
+            "likely_consequences",
+            &c.likely_consequences,
+            own.map(|p| &p.likely_consequences),
+        ),
+    ];
+    for (field, english, translated) in fields {
+        match translated.filter(|t| !t.trim().is_empty()) {
+            Some(t) => out.push((format!("draft.translations.{locale}.{field}"), t.clone())),
+            None => out.push((format!("draft.{field}"), english.clone())),
+        }
+    }
+    match own
+        .and_then(|p| p.update.clone())
+        .filter(|t| !t.trim().is_empty())
+    {
+        Some(t) => out.push((format!("draft.translations.{locale}.update"), t)),
+        None => out.push((
+            "draft.update".to_owned(),
+            c.update.clone().unwrap_or_default(),
+        )),
     }
     out
 }

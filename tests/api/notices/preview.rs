@@ -3,7 +3,9 @@
 
 use serde_json::{Value, json};
 
-use super::{app, clean_draft, dry_run, encode, lead, mapped, preview};
+use super::{
+    app, clean_draft, dry_run, encode, findings, lead, lint_report, mapped, patch, preview,
+};
 use crate::mapping::customer;
 
 fn elements(preview: &Value, part: &str) -> Vec<String> {
@@ -116,6 +118,50 @@ async fn a_spanish_speaking_person_gets_the_spanish_templates() {
     let (status, english) = preview(&writer, &nid, "customer_ref=CA1").await;
     assert_eq!(status, 200, "{english}");
     assert_eq!(english["locale"], "en", "only DE1 speaks Spanish");
+}
+
+#[tokio::test]
+async fn a_spanish_reader_gets_the_drafts_spanish_paragraphs_and_the_lint_names_what_is_untranslated()
+ {
+    let app = app().await;
+    let desk = mapped(&app).await;
+    app.exec("UPDATE people SET locale='es' WHERE customer_ref='DE1'")
+        .await;
+    let (_, writer) = lead(&desk).await;
+    let nid = clean_draft(&writer).await;
+    let english = "someone used a stolen staff password";
+    let (_, before) = preview(&writer, &nid, "customer_ref=DE1").await;
+    assert!(
+        before["text"].as_str().unwrap().contains(english),
+        "{before}"
+    );
+    let report = lint_report(&writer, &nid).await;
+    let untranslated = findings(&report, "language.untranslated.");
+    assert_eq!(untranslated.len(), 3, "{report}");
+    assert!(
+        untranslated.iter().all(|f| f["severity"] == "warning"),
+        "{report}"
+    );
+
+    let spanish = "alguien usó la contraseña robada de un empleado";
+    patch(
+        &writer,
+        &nid,
+        json!({"translations": {"es": {
+            "what_happened": format!("El 3 de marzo, {spanish} para entrar en nuestro sistema."),
+            "what_we_are_doing": "Bloqueamos la cuenta y cambiamos todas las contraseñas.",
+            "likely_consequences": "Alguien podría hacerse pasar por usted.",
+        }}}),
+    )
+    .await;
+    let (_, after) = preview(&writer, &nid, "customer_ref=DE1").await;
+    let text = after["text"].as_str().unwrap();
+    assert!(text.contains(spanish), "{text}");
+    assert!(!text.contains(english), "{text}");
+    let (_, californian) = preview(&writer, &nid, "customer_ref=CA1").await;
+    assert!(californian["text"].as_str().unwrap().contains(english));
+    let report = lint_report(&writer, &nid).await;
+    assert!(findings(&report, "language.").is_empty(), "{report}");
 }
 
 #[tokio::test]
