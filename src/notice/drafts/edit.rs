@@ -206,16 +206,20 @@ pub async fn put_template(
     (path, content): (&str, String),
     now: DateTime<Utc>,
 ) -> Result<Notice, NoticeError> {
-    let txn = store::begin_write(db).await?;
-    let mut notice = load(&txn, incident_id, id).await?;
-    let current = template_set(&txn, config, id).await?;
-    if !current.kind_files(notice.kind).contains(&path) {
+    // Read and compile before the write transaction, so other writers never wait on it; the
+    // version check below refuses the edit if the draft changed meanwhile.
+    let read = load(db, incident_id, id).await?;
+    let current = template_set(db, config, id).await?;
+    if !current.kind_files(read.kind).contains(&path) {
         return Err(NoticeError::UnknownTemplateFile(path.to_owned()));
     }
     let next = current.with_overrides([(path.to_owned(), content.clone())])?;
     if let Err(problems) = next.compile() {
         return Err(NoticeError::TemplateInvalid(problems));
     }
+    let txn = store::begin_write(db).await?;
+    let mut notice = load(&txn, incident_id, id).await?;
+    check_version(&notice, Some(read.version))?;
     let edit = TemplateEdit {
         path: path.to_owned(),
         content,

@@ -25,18 +25,29 @@ pub(super) async fn to_notice(
     db: &impl ConnectionTrait,
     row: NoticeRow,
 ) -> Result<Notice, NoticeError> {
+    // Stored JSON holds the draft's words and contact details: the error names where the JSON
+    // broke, never what it says.
     let corrupt = |what: &str, e: &dyn std::fmt::Display| {
         NoticeError::Corrupt(format!("notice {} {what}: {e}", row.id))
     };
+    let unreadable = |what: &str, e: serde_json::Error| {
+        NoticeError::Corrupt(format!(
+            "notice {} {what}: unreadable JSON ({:?} at line {}, column {})",
+            row.id,
+            e.classify(),
+            e.line(),
+            e.column()
+        ))
+    };
     let kind: NoticeKind = row.kind.parse().map_err(|e| corrupt("kind", &e))?;
     let status: NoticeStatus = row.status.parse().map_err(|e| corrupt("status", &e))?;
-    let content = serde_json::from_str(&row.content).map_err(|e| corrupt("content", &e))?;
+    let content = serde_json::from_str(&row.content).map_err(|e| unreadable("content", e))?;
     let last_lint = match &row.last_lint {
-        Some(text) => Some(serde_json::from_str(text).map_err(|e| corrupt("lint", &e))?),
+        Some(text) => Some(serde_json::from_str(text).map_err(|e| unreadable("lint", e))?),
         None => None,
     };
     let approval: Option<Approval> = match &row.approval {
-        Some(text) => Some(serde_json::from_str(text).map_err(|e| corrupt("approval", &e))?),
+        Some(text) => Some(serde_json::from_str(text).map_err(|e| unreadable("approval", e))?),
         None => None,
     };
     let edited_files = store::notices::edits::list(db, row.id)

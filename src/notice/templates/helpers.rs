@@ -235,10 +235,24 @@ fn present_param<'a, 'rc>(
 }
 
 /// `` `incident.discovered_on` (null) `` or `"soon"`: what a helper was given.
+// A value read from the context may be personal data (a name, an email): errors name its
+// path and its kind, never the value. A literal written in the template is shown as written.
 fn describe(param: &PathAndJson<'_>) -> String {
     match param.relative_path() {
-        Some(path) => format!("`{path}` ({})", short(param.value())),
+        Some(path) => format!("`{path}` ({})", kind_of(param.value())),
         None => short(param.value()),
+    }
+}
+
+/// What kind of JSON value this is, in words.
+fn kind_of(value: &Json) -> &'static str {
+    match value {
+        Json::Null => "null",
+        Json::Bool(_) => "a boolean",
+        Json::Number(_) => "a number",
+        Json::String(_) => "a text",
+        Json::Array(_) => "a list",
+        Json::Object(_) => "an object",
     }
 }
 
