@@ -35,12 +35,19 @@ pub struct AppState {
     pub alerts: crate::obligation::AlertWorker,
     /// Notice templates, the organization's details and the linter's limits.
     pub notices: crate::notice::drafts::NoticeConfig,
+    /// What a send stamps on its campaign (sender, link lifetime).
+    pub sending: crate::delivery::SendSettings,
+    /// Sends the outbox (in the background when `CANDOR_DELIVERY_WORKER` is on).
+    pub delivery: crate::delivery::Worker,
+    /// The bearer token of the bounce webhook; `None`: the webhook is off.
+    pub bounce_token: Option<SecretString>,
 }
 
 /// A built application, bound to its port but not yet serving.
 pub struct App {
     listener: TcpListener,
     state: AppState,
+    run_delivery: bool,
 }
 
 /// Connects to the configured database (creating the data directory for SQLite) and brings
@@ -87,8 +94,13 @@ impl App {
             .context("the regulator report templates do not compile")?;
         let alerts = alert_worker(settings, &db, &clock, &obligations)?;
         let notices = notice_config(settings)?;
+        let (sending, delivery) = delivery(settings, &db, &clock, &secret)?;
+        let metrics = Arc::new(Metrics::with_delivery(delivery.counters()));
         let state = AppState {
             notices,
+            sending,
+            delivery,
+            bounce_token: settings.bounce_webhook_token.clone(),
             db,
             clock,
             mapping,
@@ -102,10 +114,14 @@ impl App {
                 window: chrono::Duration::minutes(settings.login_window_minutes),
             },
             pepper: derive_pepper(&secret),
-            metrics: Arc::new(Metrics::default()),
+            metrics,
             max_body_bytes: settings.max_body_bytes,
         };
-        Ok(App { listener, state })
+        Ok(App {
+            listener,
+            state,
+            run_delivery: settings.delivery_worker,
+        })
     }
 
     /// The address actually bound (useful with port 0).
@@ -126,6 +142,7 @@ impl App {
         let db = self.state.db.clone();
         let sweep = self.state.mapping.start_sweep();
         let alert_sweep = self.state.alerts.start_sweep();
+        let delivery = self.run_delivery.then(|| self.state.delivery.start());
         let router = http::router(self.state);
         axum::serve(
             self.listener,
@@ -135,6 +152,9 @@ impl App {
         .await?;
         sweep.abort();
         alert_sweep.abort();
+        if let Some(delivery) = delivery {
+            delivery.abort();
+        }
         if let Err(e) = db.close().await {
             tracing::warn!(error = %e, "closing the database pool failed");
         }
@@ -195,6 +215,78 @@ pub fn notice_config(settings: &Settings) -> anyhow::Result<crate::notice::draft
         tone: Arc::new(tone),
     };
     Ok(config)
+}
+
+/// The sender of notices and the outbox worker: SMTP when `CANDOR_SMTP_URL` is set, else
+/// `.eml` files under the data directory; letters always go to the data directory.
+pub fn delivery(
+    settings: &Settings,
+    db: &DatabaseConnection,
+    clock: &Arc<dyn Clock>,
+    secret: &SecretString,
+) -> anyhow::Result<(crate::delivery::SendSettings, crate::delivery::Worker)> {
+    use crate::delivery::{self, DeliveryConfig, transport::EmailTransport};
+    use secrecy::ExposeSecret;
+    let name = settings.organization_name.trim();
+    let from = lettre::message::Mailbox::new(
+        Some(name.to_owned()).filter(|n| !n.is_empty()),
+        settings.notice_from_address()?,
+    );
+    let email = match settings
+        .smtp_url
+        .as_ref()
+        .map(|u| u.expose_secret().trim().to_owned())
+        .filter(|u| !u.is_empty())
+    {
+        Some(url) => EmailTransport::Smtp(Arc::new(
+            delivery::transport::SmtpRelay::from_url(&url)
+                .map_err(|e| anyhow::anyhow!("CANDOR_SMTP_URL: {e}"))?
+                .with_timeout(std::time::Duration::from_secs(
+                    settings.smtp_timeout_seconds,
+                )),
+        )),
+        None => EmailTransport::File(delivery::notice_outbox(&settings.data_dir)),
+    };
+    let config = DeliveryConfig {
+        email,
+        postal_dir: delivery::postal_outbox(&settings.data_dir),
+        link_keys: delivery::LinkKeys::derive(secret),
+        concurrency: settings.delivery_concurrency,
+        rate_per_second: settings.delivery_rate,
+        batch: settings.delivery_batch,
+        lease: chrono::Duration::seconds(settings.delivery_lease_seconds),
+        retry: crate::domain::delivery::RetryPolicy {
+            base: chrono::Duration::seconds(settings.delivery_retry_base_seconds),
+            max_delay: chrono::Duration::seconds(settings.delivery_retry_max_seconds),
+            max_attempts: settings.delivery_max_attempts,
+        },
+        auto_pause: delivery::AutoPause {
+            threshold: settings.delivery_auto_pause_rate,
+            ..delivery::AutoPause::default()
+        },
+        poll: std::time::Duration::from_secs(2),
+        worker_id: format!("{}-{}", hostname(), uuid::Uuid::new_v4().simple()),
+    };
+    let sending = delivery::SendSettings {
+        from,
+        link_ttl: chrono::Duration::days(settings.notice_link_days),
+    };
+    Ok((
+        sending,
+        delivery::Worker::new(db.clone(), clock.clone(), config),
+    ))
+}
+
+/// This machine's name, for naming leases (which instance holds a row).
+fn hostname() -> String {
+    std::env::var("HOSTNAME")
+        .ok()
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "candor".to_owned())
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .take(32)
+        .collect()
 }
 
 /// The duty alert worker, mailing through SMTP when `CANDOR_SMTP_URL` is set, else into the

@@ -93,6 +93,38 @@ pub struct Settings {
     pub smtp_url: Option<SecretString>,
     /// `CANDOR_MAIL_FROM`: the sender of staff mail.
     pub mail_from: String,
+    /// `CANDOR_NOTICE_FROM`: the address notices come from (the organization's name is its
+    /// display name); empty: the address of `CANDOR_MAIL_FROM`.
+    pub notice_from: String,
+    /// `CANDOR_SMTP_TIMEOUT_SECONDS`: how long one step of an SMTP conversation may take.
+    pub smtp_timeout_seconds: u64,
+    /// `CANDOR_DELIVERY_WORKER`: whether this instance sends the outbox (several instances
+    /// may share a database; each claims its own rows).
+    pub delivery_worker: bool,
+    /// `CANDOR_DELIVERY_CONCURRENCY`: sender tasks, each with its own relay connection.
+    pub delivery_concurrency: usize,
+    /// `CANDOR_DELIVERY_RATE`: messages per second across this instance's senders; 0: no cap.
+    pub delivery_rate: u32,
+    /// `CANDOR_DELIVERY_BATCH`: rows a sender claims at a time.
+    pub delivery_batch: u64,
+    /// `CANDOR_DELIVERY_LEASE_SECONDS`: how long a claim holds its rows.
+    pub delivery_lease_seconds: i64,
+    /// `CANDOR_DELIVERY_MAX_ATTEMPTS`: attempts in all before a message fails.
+    pub delivery_max_attempts: u32,
+    /// `CANDOR_DELIVERY_RETRY_BASE_SECONDS`: the wait after a first passing failure (it
+    /// doubles with each further one).
+    pub delivery_retry_base_seconds: i64,
+    /// `CANDOR_DELIVERY_RETRY_MAX_SECONDS`: the longest wait between attempts.
+    pub delivery_retry_max_seconds: i64,
+    /// `CANDOR_DELIVERY_AUTO_PAUSE_RATE`: a campaign pauses itself when more than this share
+    /// of its recent messages failed (0.0 to 1.0; 1.0 never pauses).
+    pub delivery_auto_pause_rate: f64,
+    /// `CANDOR_NOTICE_LINK_DAYS`: how long the links in notices work.
+    pub notice_link_days: i64,
+    /// `CANDOR_BOUNCE_WEBHOOK_TOKEN`: the bearer token a relay's bounce webhook presents;
+    /// unset: the webhook is off.
+    #[serde(serialize_with = "redact")]
+    pub bounce_webhook_token: Option<SecretString>,
     /// `CANDOR_LOG`: a tracing filter such as `info` or `candor=debug,info`.
     pub log: String,
     /// `CANDOR_LOG_FORMAT`: `text` or `json`.
@@ -134,6 +166,19 @@ impl Default for Settings {
             notice_max_sentence_words: 25,
             smtp_url: None,
             mail_from: "Candor <candor@localhost>".into(),
+            notice_from: String::new(),
+            smtp_timeout_seconds: 30,
+            delivery_worker: true,
+            delivery_concurrency: 8,
+            delivery_rate: 0,
+            delivery_batch: 100,
+            delivery_lease_seconds: 300,
+            delivery_max_attempts: 8,
+            delivery_retry_base_seconds: 60,
+            delivery_retry_max_seconds: 3600,
+            delivery_auto_pause_rate: 0.2,
+            notice_link_days: 365,
+            bounce_webhook_token: None,
             log: "info,sea_orm_migration=warn,sqlx::postgres::notice=warn".into(),
             log_format: LogFormat::Text,
         }
@@ -169,6 +214,10 @@ pub enum SettingsError {
     BadMaxGrade,
     #[error("CANDOR_NOTICE_MAX_SENTENCE_WORDS must be between 8 and 100")]
     BadSentenceWords,
+    #[error("CANDOR_NOTICE_FROM is not a valid email address")]
+    BadNoticeFrom,
+    #[error("CANDOR_{0} is out of range: {1}")]
+    BadDelivery(&'static str, &'static str),
     #[error("data directory `{path}`: {source}")]
     DataDir {
         path: PathBuf,
@@ -241,6 +290,56 @@ impl Settings {
         }
         if !(8..=100).contains(&self.notice_max_sentence_words) {
             return Err(SettingsError::BadSentenceWords);
+        }
+        self.notice_from_address()?;
+        self.validate_delivery()
+    }
+
+    /// The address notices come from.
+    pub fn notice_from_address(&self) -> Result<lettre::Address, SettingsError> {
+        if self.notice_from.trim().is_empty() {
+            let from: lettre::message::Mailbox = self
+                .mail_from
+                .parse()
+                .map_err(|_| SettingsError::BadMailFrom)?;
+            return Ok(from.email);
+        }
+        self.notice_from
+            .trim()
+            .parse()
+            .map_err(|_| SettingsError::BadNoticeFrom)
+    }
+
+    fn validate_delivery(&self) -> Result<(), SettingsError> {
+        let bad = |name, why| Err(SettingsError::BadDelivery(name, why));
+        if !(1..=256).contains(&self.delivery_concurrency) {
+            return bad("DELIVERY_CONCURRENCY", "between 1 and 256");
+        }
+        if !(1..=10_000).contains(&self.delivery_batch) {
+            return bad("DELIVERY_BATCH", "between 1 and 10000");
+        }
+        if !(10..=86_400).contains(&self.delivery_lease_seconds) {
+            return bad("DELIVERY_LEASE_SECONDS", "between 10 and 86400");
+        }
+        if !(1..=100).contains(&self.delivery_max_attempts) {
+            return bad("DELIVERY_MAX_ATTEMPTS", "between 1 and 100");
+        }
+        if self.delivery_retry_base_seconds < 1
+            || self.delivery_retry_max_seconds < self.delivery_retry_base_seconds
+        {
+            return bad(
+                "DELIVERY_RETRY_BASE_SECONDS",
+                "at least 1, and no more than CANDOR_DELIVERY_RETRY_MAX_SECONDS",
+            );
+        }
+        if !(0.0..=1.0).contains(&self.delivery_auto_pause_rate) {
+            return bad("DELIVERY_AUTO_PAUSE_RATE", "between 0.0 and 1.0");
+        }
+        if !(1..=3650).contains(&self.notice_link_days) {
+            return bad("NOTICE_LINK_DAYS", "between 1 and 3650");
+        }
+        if !(1..=3600).contains(&self.smtp_timeout_seconds) {
+            return bad("SMTP_TIMEOUT_SECONDS", "between 1 and 3600");
         }
         Ok(())
     }

@@ -26,6 +26,10 @@ mod m20261122_000019_create_duty_alerts;
 mod m20261122_000020_create_notices;
 mod m20261122_000021_create_notice_template_edits;
 mod m20261122_000022_create_audience_hashes;
+mod m20261123_000023_create_campaigns;
+mod m20261123_000024_create_campaign_variants;
+mod m20261123_000025_create_outbox;
+mod m20261123_000026_create_notice_links;
 
 /// Runs every Candor migration in order.
 pub struct Migrator;
@@ -55,6 +59,10 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000020_create_notices::Migration),
             Box::new(m20261122_000021_create_notice_template_edits::Migration),
             Box::new(m20261122_000022_create_audience_hashes::Migration),
+            Box::new(m20261123_000023_create_campaigns::Migration),
+            Box::new(m20261123_000024_create_campaign_variants::Migration),
+            Box::new(m20261123_000025_create_outbox::Migration),
+            Box::new(m20261123_000026_create_notice_links::Migration),
         ]
     }
 }

@@ -1,6 +1,7 @@
 //! The `candor` command line: serve, migrate, manage users, verify the audit chain, run the
 //! demo.
 
+mod delivery;
 mod demo;
 mod import;
 mod notice;
@@ -52,6 +53,9 @@ pub enum Command {
     /// Work with notice templates.
     #[command(subcommand)]
     Notice(notice::NoticeCommand),
+    /// Delivery by hand: read bounce reports from a mailbox, or drain the outbox once.
+    #[command(subcommand)]
+    Delivery(delivery::DeliveryCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -119,6 +123,7 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<ExitCode> {
         Command::Demo(args) => demo::run(args, settings, clock).await,
         Command::Import(args) => import::run(args, &settings, clock).await,
         Command::Rules(command) => rules::run(command),
+        Command::Delivery(command) => delivery::run(command, &settings, clock).await,
         Command::Notice(command) => notice::run(
             command,
             crate::notice::lint::readability::ReadabilityLimits {

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod category;
 pub mod clock;
+pub mod delivery;
 pub mod email;
 pub mod incident;
 pub mod inventory;

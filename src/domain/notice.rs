@@ -86,6 +86,9 @@ keyed_enum! {
         /// Approved by a CX lead for exactly the content and audience recorded with the
         /// approval.
         Approved => "approved",
+        /// Sent: its messages are in the outbox, rendered from a snapshot taken when it was
+        /// sent. The draft is frozen; a later development is a new `update` notice.
+        Sent => "sent",
     }
 }
 

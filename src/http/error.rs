@@ -392,6 +392,39 @@ impl From<QueryRejection> for ApiError {
     }
 }
 
+impl From<crate::delivery::DeliveryError> for ApiError {
+    fn from(err: crate::delivery::DeliveryError) -> Self {
+        use crate::delivery::DeliveryError as E;
+        let message = err.to_string();
+        match err {
+            E::IncidentNotFound => ApiError::not_found("incident"),
+            E::NotFound => ApiError::not_found("campaign"),
+            E::UnknownMessage => ApiError::new(StatusCode::NOT_FOUND, "unknown_message", message),
+            E::NotCxLead => ApiError::forbidden(),
+            E::AlreadyInState(state) => {
+                let code = match state {
+                    crate::domain::delivery::CampaignState::Running => "already_running",
+                    crate::domain::delivery::CampaignState::Paused => "already_paused",
+                };
+                ApiError::new(StatusCode::CONFLICT, code, message)
+            }
+            E::NoCanary => ApiError::new(StatusCode::CONFLICT, "no_canary", message),
+            E::AlreadyReleased => ApiError::new(StatusCode::CONFLICT, "already_released", message),
+            E::Invalid(_) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                message,
+            ),
+            E::Render(_) => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "render_failed", message)
+            }
+            E::Notice(e) => e.into(),
+            E::Db(e) => db_error(e),
+            e @ (E::Corrupt(_) | E::Task(_)) => ApiError::internal(e),
+        }
+    }
+}
+
 impl From<NoticeError> for ApiError {
     fn from(err: NoticeError) -> Self {
         let message = err.to_string();
@@ -443,6 +476,12 @@ impl From<NoticeError> for ApiError {
             NoticeError::OwnEdit => ApiError::new(StatusCode::FORBIDDEN, "own_edit", message),
             NoticeError::AlreadyApproved => {
                 ApiError::new(StatusCode::CONFLICT, "already_approved", message)
+            }
+            NoticeError::AlreadySent => {
+                ApiError::new(StatusCode::CONFLICT, "already_sent", message)
+            }
+            NoticeError::NotApproved => {
+                ApiError::new(StatusCode::CONFLICT, "not_approved", message)
             }
             NoticeError::LintErrors(_, report) => {
                 ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "lint_errors", message)

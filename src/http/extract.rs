@@ -40,6 +40,34 @@ where
     }
 }
 
+/// An optional JSON body: no body (or an empty one) is `None`; anything else must be JSON.
+impl<S, T> axum::extract::OptionalFromRequest<S> for ApiJson<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Option<Self>, Self::Rejection> {
+        let is_json = media_type(req.headers()).is_some_and(|mime| {
+            mime == "application/json"
+                || (mime.starts_with("application/") && mime.ends_with("+json"))
+        });
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            ApiError::new(rejection.status(), "bad_body", rejection.body_text())
+        })?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(None);
+        }
+        if !is_json {
+            return Err(unsupported_media_type(
+                "send the body as JSON with `Content-Type: application/json`",
+            ));
+        }
+        parse(&bytes).map(|v| Some(ApiJson(v)))
+    }
+}
+
 /// The request's media type without parameters, lowercased (`text/csv; charset=utf-8` →
 /// `text/csv`).
 pub fn media_type(headers: &HeaderMap) -> Option<String> {

@@ -59,6 +59,17 @@ impl Default for Metrics {
 }
 
 impl Metrics {
+    /// The service's metrics with the outbox worker's counters among them.
+    pub fn with_delivery(delivery: &crate::delivery::DeliveryCounters) -> Self {
+        let mut metrics = Metrics::default();
+        metrics.registry.register(
+            "delivery_messages",
+            "Notice messages the outbox worker finished, by outcome",
+            delivery.messages.clone(),
+        );
+        metrics
+    }
+
     /// The registry in Prometheus text exposition format.
     pub fn render(&self) -> String {
         let mut out = String::new();

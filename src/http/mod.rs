@@ -122,6 +122,12 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(routes::notices::preview_notice))
         .routes(routes!(routes::notices::notice_variants))
         .routes(routes!(routes::notices::approve_notice))
+        .routes(routes!(routes::delivery::get_delivery))
+        .routes(routes!(routes::delivery::pause_campaign))
+        .routes(routes!(routes::delivery::resume_campaign))
+        .routes(routes!(routes::delivery::release_campaign))
+        .routes(routes!(routes::delivery::letters_manifest))
+        .routes(routes!(routes::delivery::report_bounce))
         .routes(routes!(routes::inventory::list_systems))
         .routes(routes!(routes::audit::list_audit))
         .routes(routes!(routes::audit::verify_audit))
@@ -139,13 +145,15 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 /// How long an ordinary request may take.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Bulk uploads (inventory imports, forensic lists): exempt from the request timeout, since a
-/// file of millions of rows is validated and written while the client waits.
+/// Bulk work (inventory imports, forensic lists, sending a notice): exempt from the request
+/// timeout, since millions of rows are validated and written while the client waits.
 fn uploads() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(routes::inventory::import_systems))
         .routes(routes!(routes::inventory::import_customers))
         .routes(routes!(routes::inventory::import_holdings))
+        // Sending writes a row per person: for a large audience it outlasts the timeout.
+        .routes(routes!(routes::delivery::send_notice))
         .merge(
             // A forensic list is parsed in memory: 64 MiB is about two million records.
             OpenApiRouter::new()

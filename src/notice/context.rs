@@ -167,7 +167,8 @@ pub fn build(input: &ContextInput) -> Value {
     })
 }
 
-fn person(r: &Reader, today: NaiveDate) -> Value {
+/// The reader's own part of the render context (`person`).
+pub fn person(r: &Reader, today: NaiveDate) -> Value {
     let tenure = r.customer_since.map(|since| {
         let mut years = today.year() - since.year();
         if (today.month(), today.day()) < (since.month(), since.day()) {

@@ -2,6 +2,7 @@
 //! `&impl ConnectionTrait`, so the caller decides the transaction.
 
 pub mod audit;
+pub mod delivery;
 pub mod duty_alerts;
 pub mod entities;
 pub mod incidents;

@@ -42,6 +42,9 @@ pub struct TestApp {
     pub mapping: candor::mapping::Worker,
     /// The app's duty alert worker, to run its sweep on demand.
     pub alerts: candor::obligation::AlertWorker,
+    /// The app's outbox worker, to drain it on demand (the background worker is off unless a
+    /// test turns `delivery_worker` on).
+    pub delivery: candor::delivery::Worker,
     _pg: Option<PgDatabase>,
 }
 
@@ -74,6 +77,8 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
         database_max_connections: 5,
         jwt_secret: Some(SecretString::from(SECRET)),
         organization_name: "Test Company".into(),
+        // Tests drain the outbox themselves, so what happens when is theirs to decide.
+        delivery_worker: false,
         ..Settings::default()
     };
     customize(&mut settings);
@@ -85,6 +90,7 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
     let db = app.state().db.clone();
     let mapping = app.state().mapping.clone();
     let alerts = app.state().alerts.clone();
+    let delivery = app.state().delivery.clone();
     tokio::spawn(app.serve(std::future::pending()));
     TestApp {
         base: format!("http://{addr}"),
@@ -96,6 +102,7 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
         data_dir,
         mapping,
         alerts,
+        delivery,
         _pg: pg,
     }
 }

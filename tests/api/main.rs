@@ -3,6 +3,7 @@
 
 mod audit;
 mod auth;
+mod delivery;
 mod errors;
 mod helpers;
 mod incidents;
@@ -12,4 +13,5 @@ mod notices;
 mod obligations;
 mod operations;
 mod smoke;
+mod smtp_server;
 mod startup;

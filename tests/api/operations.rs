@@ -9,7 +9,7 @@ use uuid::Uuid;
 use crate::helpers::spawn_app;
 
 /// Every route of the API and the methods it answers, as documented.
-const ROUTES: [(&str, &[&str]); 35] = [
+const ROUTES: [(&str, &[&str]); 42] = [
     ("/api/v1/auth/login", &["post"]),
     ("/api/v1/auth/me", &["get"]),
     ("/api/v1/users", &["get", "post"]),
@@ -44,6 +44,25 @@ const ROUTES: [(&str, &[&str]); 35] = [
     ("/api/v1/incidents/{id}/notices/{nid}/preview", &["get"]),
     ("/api/v1/incidents/{id}/notices/{nid}/variants", &["get"]),
     ("/api/v1/incidents/{id}/notices/{nid}/approve", &["post"]),
+    ("/api/v1/incidents/{id}/notices/{nid}/send", &["post"]),
+    ("/api/v1/incidents/{id}/delivery", &["get"]),
+    (
+        "/api/v1/incidents/{id}/delivery/campaigns/{cid}/pause",
+        &["post"],
+    ),
+    (
+        "/api/v1/incidents/{id}/delivery/campaigns/{cid}/resume",
+        &["post"],
+    ),
+    (
+        "/api/v1/incidents/{id}/delivery/campaigns/{cid}/release",
+        &["post"],
+    ),
+    (
+        "/api/v1/incidents/{id}/delivery/campaigns/{cid}/letters.csv",
+        &["get"],
+    ),
+    ("/api/v1/delivery/bounces", &["post"]),
     ("/api/v1/inventory/systems", &["get", "post"]),
     ("/api/v1/inventory/customers", &["post"]),
     ("/api/v1/inventory/holdings", &["post"]),
@@ -146,7 +165,7 @@ async fn every_api_operation_but_login_requires_the_bearer_scheme() {
             }
         }
     }
-    assert_eq!(checked, 42);
+    assert_eq!(checked, 49);
 }
 
 #[tokio::test]

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod delivery;
 pub mod health;
 pub mod incidents;
 pub mod inventory;

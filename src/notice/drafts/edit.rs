@@ -290,6 +290,9 @@ pub(super) async fn save_change(
     now: DateTime<Utc>,
     why: &str,
 ) -> Result<(), NoticeError> {
+    if notice.status == NoticeStatus::Sent {
+        return Err(NoticeError::AlreadySent);
+    }
     let read_version = notice.version;
     notice.version += 1;
     notice.edited_by = Some(user);

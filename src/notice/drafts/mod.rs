@@ -9,13 +9,13 @@
 mod binding;
 mod edit;
 mod inspect;
-mod prepare;
+pub mod prepare;
 mod review;
 
 pub use binding::{Approval, Binding};
 pub use edit::{TemplateFile, create, edit, put_template, revert_template, templates};
 pub use inspect::{DryRun, Preview, PreviewOf, dry_run, lint, preview};
-pub use review::{Approver, approve, ensure_current, get, list};
+pub use review::{Approver, approve, ensure_current, get, list, mark_sent};
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -120,6 +120,10 @@ pub enum NoticeError {
     OwnEdit,
     #[error("the notice is already approved for its current content and audience")]
     AlreadyApproved,
+    #[error("the notice has been sent and can no longer change; post an update instead")]
+    AlreadySent,
+    #[error("the notice is not approved; a CX lead must approve it before it is sent")]
+    NotApproved,
     #[error("the notice has {0} lint error(s); fix them before approval")]
     LintErrors(usize, Box<LintReport>),
     #[error("the person is not in this incident's current audience")]

@@ -70,7 +70,7 @@ pub(super) async fn to_notice(
         last_lint,
         approval: approval
             .clone()
-            .filter(|_| status == NoticeStatus::Approved),
+            .filter(|_| matches!(status, NoticeStatus::Approved | NoticeStatus::Sent)),
         last_approval: approval,
         voided_at: row.voided_at,
         voided_reason: row.voided_reason,
@@ -137,7 +137,7 @@ pub(super) async fn template_set(
 }
 
 /// Everything a review step needs.
-pub(super) struct Prepared {
+pub struct Prepared {
     pub computed: Computed,
     pub facts: IncidentFacts,
     pub templates: TemplateSet,
@@ -146,7 +146,8 @@ pub(super) struct Prepared {
     pub element_keys: BTreeSet<String>,
 }
 
-pub(super) async fn prepare(
+/// Everything a review step (or a send) starts from.
+pub async fn prepare(
     db: &DatabaseConnection,
     config: &NoticeConfig,
     obligations: &ObligationConfig,
@@ -174,7 +175,7 @@ pub(super) async fn prepare(
 }
 
 /// A reader from their stored row, with the draft's VIP routing applied.
-pub(super) fn reader(row: ReaderRow, vip_route: VipRoute) -> Reader {
+pub fn reader(row: ReaderRow, vip_route: VipRoute) -> Reader {
     let vip = row.tier.as_deref() == Some("vip");
     let mut channel = match row.channel.as_str() {
         "email" => Channel::Email,

@@ -83,6 +83,10 @@ pub async fn ensure_current(
     mut notice: Notice,
     now: DateTime<Utc>,
 ) -> Result<Notice, NoticeError> {
+    // A sent notice went out as approved, from its campaign's snapshot: nothing voids it.
+    if notice.status == NoticeStatus::Sent {
+        return Ok(notice);
+    }
     let Some(approval) = notice.approval.clone() else {
         return Ok(notice);
     };
@@ -145,8 +149,10 @@ pub async fn approve(
     }
     let approver = approver.id;
     let notice = get(db, config, obligations, incident_id, id, now).await?;
-    if notice.status == NoticeStatus::Approved {
-        return Err(NoticeError::AlreadyApproved);
+    match notice.status {
+        NoticeStatus::Approved => return Err(NoticeError::AlreadyApproved),
+        NoticeStatus::Sent => return Err(NoticeError::AlreadySent),
+        NoticeStatus::Draft => {}
     }
     if notice.edited_by == Some(approver) {
         return Err(NoticeError::OwnEdit);
@@ -200,6 +206,19 @@ pub async fn approve(
     audit_change(&txn, now, approver, &approved, "notice.approved", summary).await?;
     txn.commit().await?;
     Ok(approved)
+}
+
+/// Writes an approved notice's move to `sent` (the caller's transaction also holds its
+/// outbox rows); returns false when the notice changed since it was read.
+pub async fn mark_sent(
+    db: &impl sea_orm::ConnectionTrait,
+    notice: &Notice,
+) -> Result<bool, NoticeError> {
+    let mut sent = notice.clone();
+    sent.status = NoticeStatus::Sent;
+    sent.version += 1;
+    let row = to_row(&sent, slot_of(sent.kind, sent.id))?;
+    Ok(store::notices::update(db, &row, notice.version).await?)
 }
 
 fn short(hash: &str) -> &str {

@@ -34,7 +34,17 @@ impl Compiled {
         locale: Locale,
         context: &Json,
     ) -> Result<Rendered, RenderProblem> {
-        let context = Context::from(context.clone());
+        self.render_owned(kind, locale, context.clone())
+    }
+
+    /// Like [`Compiled::render`], taking the context by value (no copy of it is made).
+    pub fn render_owned(
+        &self,
+        kind: NoticeKind,
+        locale: Locale,
+        context: Json,
+    ) -> Result<Rendered, RenderProblem> {
+        let context = Context::from(context);
         let mut elements = BTreeMap::new();
         let mut render = |part: Part| {
             let (output, keys) = self.render_with(kind, locale, part, &context)?;

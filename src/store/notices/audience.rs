@@ -222,3 +222,30 @@ pub async fn reader_by_customer(
     .one(db)
     .await
 }
+
+/// Up to `limit` people of a mapping after `after`, in key order, with what the inventory
+/// knows of them (a send walks the whole audience this way).
+pub async fn readers_after(
+    db: &impl ConnectionTrait,
+    mapping_id: Uuid,
+    after: Option<&str>,
+    limit: u64,
+) -> Result<Vec<ReaderRow>, DbErr> {
+    let (filter, values): (&str, Vec<Value>) = match after {
+        None => (
+            "TRUE ORDER BY a.person_key LIMIT $2",
+            vec![mapping_id.into(), (limit as i64).into()],
+        ),
+        Some(key) => (
+            "a.person_key > $2 ORDER BY a.person_key LIMIT $3",
+            vec![mapping_id.into(), key.into(), (limit as i64).into()],
+        ),
+    };
+    ReaderRow::find_by_statement(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        reader_sql(filter),
+        values,
+    ))
+    .all(db)
+    .await
+}

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use super::{done_body, mapped, mark_done};
 use crate::helpers::TestApp;
 use crate::mapping::Desk;
+use crate::smtp_server::SmtpSink;
 
 /// Makes a fresh responder the incident's commander; returns their email address.
 async fn appoint_commander(app: &TestApp, desk: &Desk<'_>) -> String {
@@ -228,64 +229,10 @@ async fn a_closed_incident_raises_no_alert() {
     assert!(outbox(&app).is_empty());
 }
 
-/// A real SMTP server over TCP: postfix's `smtp-sink`, dumping every message it accepts into
-/// `dir`. `.ci/run` installs postfix.
-struct SmtpSink {
-    child: std::process::Child,
-    port: u16,
-    dir: tempfile::TempDir,
-}
-
-impl SmtpSink {
-    fn start() -> SmtpSink {
-        let dir = tempfile::tempdir().unwrap();
-        // smtp-sink drops to `nobody` when started as root; it must be able to write here.
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
-        }
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let template = format!("{}/", dir.path().display());
-        let child = std::process::Command::new("smtp-sink")
-            .args(["-u", "nobody", "-d", &template])
-            .arg(format!("127.0.0.1:{port}"))
-            .arg("16")
-            .spawn()
-            .expect("smtp-sink runs (apt-get install postfix; .ci/run installs it)");
-        let sink = SmtpSink { child, port, dir };
-        for _ in 0..100 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return sink;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-        panic!("smtp-sink did not listen on port {port}");
-    }
-
-    fn messages(&self) -> Vec<String> {
-        std::fs::read_dir(self.dir.path())
-            .unwrap()
-            .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
-            .collect()
-    }
-}
-
-impl Drop for SmtpSink {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 #[tokio::test]
 async fn an_alert_is_mailed_through_a_real_smtp_server() {
     let sink = SmtpSink::start();
-    let url = format!("smtp://127.0.0.1:{}", sink.port);
+    let url = format!("smtp://127.0.0.1:{}", sink.port());
     let app = crate::mapping::spawn_app_with(move |s| {
         s.jwt_ttl_minutes = 7 * 24 * 60;
         s.smtp_url = Some(secrecy::SecretString::from(url));

@@ -1,0 +1,196 @@
+//! Builds one notice email: multipart/alternative (text then HTML, both UTF-8), with the outbox
+//! row's own Message-ID and date, so re-rendering a message after a crash gives the same bytes.
+
+use std::time::SystemTime;
+
+use lettre::message::header::{HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart, SinglePart};
+use lettre::{Address, Message};
+use sha2::{Digest, Sha256};
+
+/// One message to build. Every field is borrowed from the outbox row and its rendered notice.
+#[derive(Debug, Clone, Copy)]
+pub struct OutgoingMessage<'a> {
+    /// Without angle brackets: "candor.3f2a…9c.42@notices.example.org". Stable per outbox row.
+    pub message_id: &'a str,
+    /// The notice's sender.
+    pub from: &'a Mailbox,
+    /// Where replies go, when not to `from`.
+    pub reply_to: Option<&'a Mailbox>,
+    /// The recipient's email address.
+    pub to_address: &'a str,
+    /// The recipient's display name; may be non-ASCII ("José Núñez").
+    pub to_name: Option<&'a str>,
+    /// UTF-8; RFC 2047-encoded in the header when not ASCII.
+    pub subject: &'a str,
+    /// The text/plain body, UTF-8.
+    pub text: &'a str,
+    /// The text/html body, UTF-8.
+    pub html: &'a str,
+    /// The `Date` header: the row's own time, never the wall clock.
+    pub date: chrono::DateTime<chrono::Utc>,
+    /// A language tag ("en", "es", "pt-BR") for `Content-Language`.
+    pub language: &'a str,
+}
+
+/// A message ready for any transport: its SMTP envelope and its RFC 5322 bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuiltMessage {
+    /// MAIL FROM (the `From` address) and RCPT TO (the recipient).
+    pub envelope: lettre::address::Envelope,
+    /// The formatted message, CRLF line ends, 7-bit clean.
+    pub bytes: Vec<u8>,
+    /// The Message-ID header's value, with angle brackets.
+    pub message_id: String,
+}
+
+/// Why a message cannot be built. Never names the address or any other personal data: these
+/// messages are logged and stored as the reason a notice failed for good.
+#[derive(Debug, thiserror::Error)]
+pub enum MimeError {
+    #[error("the recipient address is not valid")]
+    InvalidRecipient,
+    #[error("the message id is not valid (it must be printable ASCII with an `@`, no brackets)")]
+    InvalidMessageId,
+    #[error("the language tag is not valid")]
+    InvalidLanguage,
+    #[error("the message cannot be built: {0}")]
+    Build(#[source] lettre::error::Error),
+}
+
+const CONTENT_LANGUAGE: HeaderName = HeaderName::new_from_ascii_str("Content-Language");
+
+/// Builds the message. Deterministic: the same input gives the same bytes (the MIME boundary
+/// is derived from the Message-ID, where lettre would pick a random one).
+pub fn build_message(m: &OutgoingMessage) -> Result<BuiltMessage, MimeError> {
+    if !valid_message_id(m.message_id) {
+        return Err(MimeError::InvalidMessageId);
+    }
+    if !valid_language(m.language) {
+        return Err(MimeError::InvalidLanguage);
+    }
+    let address: Address = m
+        .to_address
+        .parse()
+        .map_err(|_| MimeError::InvalidRecipient)?;
+    let to = Mailbox::new(m.to_name.map(str::to_owned), address);
+    let message_id = format!("<{}>", m.message_id);
+
+    let mut builder = Message::builder()
+        .message_id(Some(message_id.clone()))
+        .date(SystemTime::from(m.date))
+        .from(m.from.clone());
+    if let Some(reply_to) = m.reply_to {
+        builder = builder.reply_to(reply_to.clone());
+    }
+    let body = MultiPart::alternative()
+        .boundary(boundary(m.message_id))
+        .singlepart(SinglePart::plain(m.text.to_owned()))
+        .singlepart(SinglePart::html(m.html.to_owned()));
+    // Legal notices carry no List-Unsubscribe: the law requires them, the reader cannot opt out.
+    let message = builder
+        .to(to)
+        .subject(m.subject)
+        .raw_header(HeaderValue::new(CONTENT_LANGUAGE, m.language.to_owned()))
+        .multipart(body)
+        .map_err(MimeError::Build)?;
+    Ok(BuiltMessage {
+        envelope: message.envelope().clone(),
+        bytes: message.formatted(),
+        message_id,
+    })
+}
+
+/// `=_candor_` and 32 hex digits of the Message-ID's SHA-256. `=_` never occurs in
+/// quoted-printable or base64 text, and a 7-bit body would have to quote this very hash.
+fn boundary(message_id: &str) -> String {
+    let digest = Sha256::digest(message_id.as_bytes());
+    format!("=_candor_{}", hex::encode(&digest[..16]))
+}
+
+fn valid_message_id(id: &str) -> bool {
+    (3..=250).contains(&id.len())
+        && id.contains('@')
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && b != b'<' && b != b'>')
+}
+
+fn valid_language(tag: &str) -> bool {
+    (1..=35).contains(&tag.len())
+        && tag.starts_with(|c: char| c.is_ascii_alphabetic())
+        && tag.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn from() -> Mailbox {
+        "Candor Notices <notices@example.org>".parse().unwrap()
+    }
+
+    fn message<'a>(from: &'a Mailbox, subject: &'a str) -> OutgoingMessage<'a> {
+        OutgoingMessage {
+            message_id: "candor.3f2a.42@notices.example.org",
+            from,
+            reply_to: None,
+            to_address: "jose@example.com",
+            to_name: Some("José Núñez"),
+            subject,
+            text: "Hello",
+            html: "<p>Hello</p>",
+            date: chrono::Utc
+                .with_ymd_and_hms(2026, 11, 22, 9, 30, 0)
+                .unwrap(),
+            language: "es",
+        }
+    }
+
+    #[test]
+    fn a_header_injection_in_the_subject_stays_inside_the_subject() {
+        let from = from();
+        let built = build_message(&message(&from, "Notice\r\nBcc: evil@example.net")).unwrap();
+        let text = String::from_utf8(built.bytes).unwrap();
+        assert!(!text.contains("\r\nBcc:"), "{text}");
+        assert_eq!(built.envelope.to().len(), 1);
+    }
+
+    #[test]
+    fn errors_never_name_the_address() {
+        let from = from();
+        let mut bad = message(&from, "Notice");
+        bad.to_address = "not an address jose";
+        let err = build_message(&bad).unwrap_err();
+        assert!(matches!(err, MimeError::InvalidRecipient));
+        assert!(!err.to_string().contains("jose"), "{err}");
+    }
+
+    #[test]
+    fn a_message_id_with_brackets_or_spaces_or_no_at_is_refused() {
+        let from = from();
+        for id in ["<a@b>", "a b@c", "no-at-sign", ""] {
+            let mut bad = message(&from, "Notice");
+            bad.message_id = id;
+            assert!(
+                matches!(build_message(&bad), Err(MimeError::InvalidMessageId)),
+                "{id}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_language_becomes_content_language_and_a_bad_tag_is_refused() {
+        let from = from();
+        let built = build_message(&message(&from, "Notice")).unwrap();
+        let text = String::from_utf8(built.bytes).unwrap();
+        assert!(text.contains("\r\nContent-Language: es\r\n"), "{text}");
+        let mut bad = message(&from, "Notice");
+        bad.language = "es\r\nX-Evil: 1";
+        assert!(matches!(
+            build_message(&bad),
+            Err(MimeError::InvalidLanguage)
+        ));
+    }
+}

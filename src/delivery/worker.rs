@@ -1,0 +1,515 @@
+//! The outbox worker. Each of its sender tasks owns one connection to the relay; it claims a
+//! batch of due rows under a lease, renders and sends each outside any transaction, and hands
+//! each message's outcome to the marker, which records outcomes in batches and pauses a
+//! campaign whose failure rate passes the threshold. A row whose worker stopped is claimed
+//! again when its lease lapses and goes out with the same Message-ID.
+//!
+//! Logs carry campaign ids and counts, never recipients or what the relay said about them.
+
+use std::collections::HashMap;
+use std::num::NonZeroU32;
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Utc};
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use rand::Rng;
+use sea_orm::DatabaseConnection;
+use sha2::{Digest, Sha256};
+use tokio::sync::{Notify, mpsc};
+use uuid::Uuid;
+
+use super::snapshot::CampaignRender;
+use super::transport::{
+    EmailSender, Outcome, OutgoingMessage, PostalLetter, build_message, write_letter,
+};
+use super::{DeliveryConfig, DeliveryError};
+use crate::audit::{self, AuditEvent};
+use crate::domain::Clock;
+use crate::domain::audit::Actor;
+use crate::domain::delivery::{CampaignState, FailureWindow, Retry};
+use crate::store;
+use crate::store::delivery::outbox::{self, Claimed, Mark};
+
+/// Messages the worker finished, by outcome (`sent`, `retrying`, `failed`): exposed on
+/// `/metrics` as `candor_delivery_messages_total`.
+#[derive(Debug, Clone, Default)]
+pub struct DeliveryCounters {
+    pub messages: Family<OutcomeLabels, Counter>,
+}
+
+/// The label of [`DeliveryCounters::messages`].
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct OutcomeLabels {
+    pub outcome: &'static str,
+}
+
+/// What one drain did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RunStats {
+    pub claimed: u64,
+    pub sent: u64,
+    pub retrying: u64,
+    pub failed: u64,
+}
+
+/// Sends the outbox. Cheap to clone.
+#[derive(Clone)]
+pub struct Worker {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    db: DatabaseConnection,
+    clock: Arc<dyn Clock>,
+    config: DeliveryConfig,
+    wake: Notify,
+    renders: Mutex<HashMap<Uuid, Arc<CampaignRender>>>,
+    windows: Mutex<HashMap<Uuid, FailureWindow>>,
+    limiter: Option<DefaultDirectRateLimiter>,
+    counters: DeliveryCounters,
+}
+
+impl Worker {
+    /// A worker sending from `db` as `config` says.
+    pub fn new(db: DatabaseConnection, clock: Arc<dyn Clock>, config: DeliveryConfig) -> Self {
+        let limiter = NonZeroU32::new(config.rate_per_second)
+            .map(|rate| RateLimiter::direct(Quota::per_second(rate)));
+        Worker {
+            inner: Arc::new(Inner {
+                db,
+                clock,
+                config,
+                wake: Notify::new(),
+                renders: Mutex::default(),
+                windows: Mutex::default(),
+                limiter,
+                counters: DeliveryCounters::default(),
+            }),
+        }
+    }
+
+    /// The counters this worker adds to (register them with the service's metrics).
+    pub fn counters(&self) -> &DeliveryCounters {
+        &self.inner.counters
+    }
+
+    /// The worker's settings.
+    pub fn config(&self) -> &DeliveryConfig {
+        &self.inner.config
+    }
+
+    /// Tells a waiting worker there is work (a notice was sent, a campaign resumed).
+    pub fn wake(&self) {
+        self.inner.wake.notify_one();
+    }
+
+    /// Forgets a campaign's recent failures (after a person resumes it).
+    pub fn forget_failures(&self, campaign_id: Uuid) {
+        if let Ok(mut windows) = self.inner.windows.lock() {
+            windows.remove(&campaign_id);
+        }
+    }
+
+    /// Runs in the background while the service runs: drains the outbox, then waits to be
+    /// woken or for the poll interval (retries fall due, leases lapse, other instances add).
+    pub fn start(&self) -> tokio::task::JoinHandle<()> {
+        let worker = self.clone();
+        tokio::spawn(async move {
+            loop {
+                match worker.run_until_idle().await {
+                    Ok(stats) if stats.claimed > 0 => continue,
+                    Ok(_) => {}
+                    Err(e) => {
+                        tracing::error!(error = %e, "the outbox worker failed; it tries again shortly");
+                    }
+                }
+                let _ =
+                    tokio::time::timeout(worker.inner.config.poll, worker.inner.wake.notified())
+                        .await;
+            }
+        })
+    }
+
+    /// Sends every due message, returning once none is left to claim.
+    pub async fn run_until_idle(&self) -> Result<RunStats, DeliveryError> {
+        let inner = &self.inner;
+        let reclaimed = outbox::reclaim_expired(&inner.db, inner.clock.now()).await?;
+        if reclaimed > 0 {
+            tracing::warn!(
+                rows = reclaimed,
+                "outbox rows whose worker stopped are due again"
+            );
+        }
+        let (marks, received) = mpsc::channel::<(Uuid, Mark)>(4096);
+        let marker = tokio::spawn(marker(self.clone(), received));
+        let mut senders = tokio::task::JoinSet::new();
+        for _ in 0..inner.config.concurrency.max(1) {
+            let worker = self.clone();
+            let marks = marks.clone();
+            senders.spawn(async move { worker.sender(marks).await });
+        }
+        drop(marks);
+        let mut claimed = 0;
+        let mut first_error = None;
+        while let Some(joined) = senders.join_next().await {
+            match joined {
+                Ok(Ok(n)) => claimed += n,
+                Ok(Err(e)) => first_error = first_error.or(Some(e)),
+                Err(e) => {
+                    first_error = first_error.or(Some(DeliveryError::Task(e.to_string())));
+                }
+            }
+        }
+        let mut stats = marker
+            .await
+            .map_err(|e| DeliveryError::Task(e.to_string()))??;
+        stats.claimed = claimed;
+        match first_error {
+            Some(e) => Err(e),
+            None => Ok(stats),
+        }
+    }
+
+    /// One sender task: claims, sends and reports until nothing is due; returns how many rows
+    /// it claimed.
+    async fn sender(&self, marks: mpsc::Sender<(Uuid, Mark)>) -> Result<u64, DeliveryError> {
+        let inner = &self.inner;
+        let mut email = inner.config.email.sender();
+        let mut claimed = 0;
+        let result = async {
+            loop {
+                let now = inner.clock.now();
+                let rows = outbox::claim(
+                    &inner.db,
+                    &inner.config.worker_id,
+                    inner.config.batch,
+                    now,
+                    now + inner.config.lease,
+                )
+                .await?;
+                if rows.is_empty() {
+                    return Ok::<_, DeliveryError>(());
+                }
+                claimed += rows.len() as u64;
+                for row in rows {
+                    let mark = self.deliver(&mut email, &row).await;
+                    if marks.send((row.campaign_id, mark)).await.is_err() {
+                        return Err(DeliveryError::Task("the outcome recorder stopped".into()));
+                    }
+                }
+            }
+        }
+        .await;
+        email.close().await;
+        result.map(|()| claimed)
+    }
+
+    /// Renders and sends one row; its outcome as a mark.
+    async fn deliver(&self, email: &mut EmailSender, row: &Claimed) -> Mark {
+        let inner = &self.inner;
+        let render = match self.campaign(row.campaign_id).await {
+            Ok(render) => render,
+            Err(e) => {
+                return self.mark(
+                    row,
+                    Outcome::Transient {
+                        reason: e.to_string(),
+                    },
+                    None,
+                );
+            }
+        };
+        let rendered = match render.render(&inner.config.link_keys, row) {
+            Ok(r) => r,
+            Err(e) => {
+                return self.mark(
+                    row,
+                    Outcome::Permanent {
+                        reason: e.to_string(),
+                    },
+                    None,
+                );
+            }
+        };
+        let language = rendered.locale.as_str();
+        let r = &rendered.rendered;
+        match row.channel.as_str() {
+            "email" => {
+                let message = OutgoingMessage {
+                    message_id: &row.message_id,
+                    from: &render.from,
+                    reply_to: Some(&render.reply_to),
+                    to_address: &row.recipient,
+                    to_name: rendered.name.as_deref(),
+                    subject: &r.subject,
+                    text: &r.text,
+                    html: &r.html,
+                    date: render.date,
+                    language,
+                };
+                let built = match build_message(&message) {
+                    Ok(built) => built,
+                    Err(e) => {
+                        return self.mark(
+                            row,
+                            Outcome::Permanent {
+                                reason: e.to_string(),
+                            },
+                            None,
+                        );
+                    }
+                };
+                if let Some(limiter) = &inner.limiter {
+                    limiter.until_ready().await;
+                }
+                let outcome = email.send(&built).await;
+                self.mark(row, outcome, Some(&built.bytes))
+            }
+            "postal" => {
+                let text = r.text.clone();
+                let outcome = self.write_letter(row, &rendered).await;
+                self.mark(row, outcome, Some(text.as_bytes()))
+            }
+            other => self.mark(
+                row,
+                Outcome::Permanent {
+                    reason: format!("no channel `{other}`"),
+                },
+                None,
+            ),
+        }
+    }
+
+    /// Writes a row's letter (a file write and an fsync: on the blocking pool).
+    async fn write_letter(
+        &self,
+        row: &Claimed,
+        rendered: &super::snapshot::RenderedRow,
+    ) -> Outcome {
+        let address: serde_json::Value = serde_json::from_str(&row.recipient).unwrap_or_default();
+        let field = |k: &str| {
+            address
+                .get(k)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let fields = [
+            field("line1"),
+            field("city"),
+            field("region"),
+            field("postal_code"),
+            field("country"),
+        ];
+        let letter_id = row
+            .message_id
+            .split('@')
+            .next()
+            .unwrap_or(&row.message_id)
+            .to_owned();
+        let name = rendered.name.clone();
+        let subject = rendered.rendered.subject.clone();
+        let text = rendered.rendered.text.clone();
+        let language = rendered.locale.as_str();
+        let dir = self
+            .inner
+            .config
+            .postal_dir
+            .join(row.campaign_id.to_string());
+        let written = tokio::task::spawn_blocking(move || {
+            let [line1, city, region, postal_code, country] = &fields;
+            write_letter(
+                &dir,
+                &PostalLetter {
+                    letter_id: &letter_id,
+                    name: name.as_deref(),
+                    line1,
+                    city,
+                    region,
+                    postal_code,
+                    country,
+                    subject: &subject,
+                    text: &text,
+                    language,
+                },
+            )
+        })
+        .await;
+        written.unwrap_or_else(|e| Outcome::Transient {
+            reason: format!("the letter writer stopped: {e}"),
+        })
+    }
+
+    /// An outcome as the mark to record, with the retry policy applied.
+    fn mark(&self, row: &Claimed, outcome: Outcome, bytes: Option<&[u8]>) -> Mark {
+        let now = self.inner.clock.now();
+        let attempts = u32::try_from(row.attempts).unwrap_or(u32::MAX);
+        match outcome {
+            Outcome::Accepted { reply } => Mark::Sent {
+                id: row.id,
+                at: now,
+                reply,
+                body_sha256: bytes
+                    .map(|b| hex::encode(Sha256::digest(b)))
+                    .unwrap_or_default(),
+            },
+            Outcome::Permanent { reason } => Mark::Failed {
+                id: row.id,
+                error: reason,
+            },
+            Outcome::Transient { reason } => {
+                let jitter = rand::rng().random::<f64>();
+                match self.inner.config.retry.after_failure(attempts, jitter) {
+                    Retry::After(wait) => Mark::Retry {
+                        id: row.id,
+                        next: now + wait,
+                        error: reason,
+                    },
+                    Retry::GiveUp => Mark::Failed {
+                        id: row.id,
+                        error: format!("gave up after {attempts} attempts; the last: {reason}"),
+                    },
+                }
+            }
+        }
+    }
+
+    /// A campaign's renderer, compiled once per worker.
+    async fn campaign(&self, id: Uuid) -> Result<Arc<CampaignRender>, DeliveryError> {
+        if let Some(render) = self
+            .inner
+            .renders
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&id).cloned())
+        {
+            return Ok(render);
+        }
+        let db = &self.inner.db;
+        let row = store::delivery::campaign(db, id)
+            .await?
+            .ok_or(DeliveryError::NotFound)?;
+        let variants = store::delivery::variants(db, id).await?;
+        let render = Arc::new(CampaignRender::load(&row, &variants)?);
+        if let Ok(mut renders) = self.inner.renders.lock() {
+            renders.insert(id, render.clone());
+        }
+        Ok(render)
+    }
+}
+
+/// Records outcomes in batches as they come, and pauses campaigns failing too often.
+async fn marker(
+    worker: Worker,
+    mut received: mpsc::Receiver<(Uuid, Mark)>,
+) -> Result<RunStats, DeliveryError> {
+    let inner = &worker.inner;
+    let mut stats = RunStats::default();
+    let mut batch: Vec<(Uuid, Mark)> = Vec::with_capacity(1024);
+    while received.recv_many(&mut batch, 1024).await > 0 {
+        let marks: Vec<Mark> = batch.iter().map(|(_, m)| m.clone()).collect();
+        record_with_retries(inner, &marks).await?;
+        let mut tripped = Vec::new();
+        if let Ok(mut windows) = inner.windows.lock() {
+            for (campaign, mark) in &batch {
+                let failed = !matches!(mark, Mark::Sent { .. });
+                let outcome = match mark {
+                    Mark::Sent { .. } => {
+                        stats.sent += 1;
+                        "sent"
+                    }
+                    Mark::Retry { .. } => {
+                        stats.retrying += 1;
+                        "retrying"
+                    }
+                    Mark::Failed { .. } => {
+                        stats.failed += 1;
+                        "failed"
+                    }
+                };
+                inner
+                    .counters
+                    .messages
+                    .get_or_create(&OutcomeLabels { outcome })
+                    .inc();
+                let a = &inner.config.auto_pause;
+                let window = windows
+                    .entry(*campaign)
+                    .or_insert_with(|| FailureWindow::new(a.window, a.min_sample, a.threshold));
+                if let Some(t) = window.record(failed) {
+                    window.clear();
+                    tripped.push((*campaign, t));
+                }
+            }
+        }
+        batch.clear();
+        for (campaign, t) in tripped {
+            auto_pause(inner, campaign, t.failed, t.of).await?;
+        }
+    }
+    Ok(stats)
+}
+
+/// Records a batch, trying again a few times: a database that blinks should not leave
+/// messages to be sent twice.
+async fn record_with_retries(inner: &Inner, marks: &[Mark]) -> Result<(), DeliveryError> {
+    let mut wait = std::time::Duration::from_millis(100);
+    for attempt in 1.. {
+        match outbox::record(&inner.db, marks, inner.clock.now()).await {
+            Ok(()) => return Ok(()),
+            Err(e) if attempt < 5 => {
+                tracing::warn!(error = %e, attempt, "recording delivery outcomes failed; retrying");
+                tokio::time::sleep(wait).await;
+                wait *= 2;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    unreachable!("the loop returns")
+}
+
+async fn auto_pause(
+    inner: &Inner,
+    campaign_id: Uuid,
+    failed: usize,
+    of: usize,
+) -> Result<(), DeliveryError> {
+    let now: DateTime<Utc> = inner.clock.now();
+    let reason = format!(
+        "paused automatically: {failed} of the last {of} messages failed; check the relay and the failures, then resume"
+    );
+    let txn = store::begin_write(&inner.db).await?;
+    let moved = store::delivery::set_state(
+        &txn,
+        campaign_id,
+        CampaignState::Paused.as_str(),
+        Some(reason.clone()),
+        None,
+        now,
+    )
+    .await?;
+    if moved {
+        let incident = store::delivery::campaign(&txn, campaign_id)
+            .await?
+            .map(|c| c.incident_id);
+        audit::record(
+            &txn,
+            now,
+            AuditEvent {
+                actor: Actor::System,
+                action: "delivery.auto_paused",
+                object_type: "campaign",
+                object_id: campaign_id.to_string(),
+                incident_id: incident,
+                summary: reason,
+            },
+        )
+        .await?;
+        tracing::warn!(campaign = %campaign_id, failed, of, "campaign paused by its failure rate");
+    }
+    txn.commit().await?;
+    Ok(())
+}

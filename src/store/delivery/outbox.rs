@@ -1,0 +1,487 @@
+//! The outbox rows: written in bulk when a notice is sent, claimed by workers under a lease
+//! (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so instances sharing a database never claim the
+//! same row; SQLite has one writer at a time), and given each message's own outcome in
+//! batches. Recipients and the `person` column are personal data: never log them.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, FromQueryResult, Statement, Value};
+use uuid::Uuid;
+
+/// A row to write.
+#[derive(Debug, Clone)]
+pub struct NewMessage {
+    pub campaign_id: Uuid,
+    pub incident_id: Uuid,
+    pub slot: String,
+    pub person_key: String,
+    pub customer_ref: Option<String>,
+    /// `email` or `postal`.
+    pub channel: &'static str,
+    pub variant_no: i32,
+    /// An email address, or a postal address as JSON.
+    pub recipient: String,
+    /// The person's part of the render context, as JSON.
+    pub person: String,
+    pub link_id: Uuid,
+    /// Without angle brackets.
+    pub message_id: String,
+    /// `pending`, or `held` behind a canary.
+    pub status: &'static str,
+}
+
+const INSERT_COLUMNS: &str = "campaign_id, incident_id, slot, person_key, customer_ref, channel, \
+    variant_no, recipient, person, link_id, message_id, status, attempts, next_attempt_at, \
+    created_at, updated_at";
+const VALUES_PER_ROW: usize = 16;
+
+/// Writes rows; a row whose natural key (incident, person, slot, channel) exists is skipped.
+/// Returns how many were written.
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    rows: &[NewMessage],
+    now: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    let mut written = 0;
+    // Under both databases' bind-parameter limits.
+    for chunk in rows.chunks(1000) {
+        let mut sql = format!("INSERT INTO outbox ({INSERT_COLUMNS}) VALUES ");
+        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * VALUES_PER_ROW);
+        for (i, r) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('(');
+            for c in 0..VALUES_PER_ROW {
+                if c > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push_str(&format!("${}", i * VALUES_PER_ROW + c + 1));
+            }
+            sql.push(')');
+            values.extend([
+                r.campaign_id.into(),
+                r.incident_id.into(),
+                r.slot.clone().into(),
+                r.person_key.clone().into(),
+                r.customer_ref.clone().into(),
+                r.channel.into(),
+                r.variant_no.into(),
+                r.recipient.clone().into(),
+                r.person.clone().into(),
+                r.link_id.into(),
+                r.message_id.clone().into(),
+                r.status.into(),
+                0_i32.into(),
+                now.into(),
+                now.into(),
+                now.into(),
+            ]);
+        }
+        sql.push_str(" ON CONFLICT (incident_id, person_key, slot, channel) DO NOTHING");
+        written += db
+            .execute_raw(Statement::from_sql_and_values(
+                db.get_database_backend(),
+                sql,
+                values,
+            ))
+            .await?
+            .rows_affected();
+    }
+    Ok(written)
+}
+
+/// A row a worker holds under its lease.
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
+pub struct Claimed {
+    pub id: i64,
+    pub campaign_id: Uuid,
+    pub channel: String,
+    pub variant_no: i32,
+    pub recipient: String,
+    pub person: String,
+    pub link_id: Uuid,
+    pub message_id: String,
+    /// Including this one.
+    pub attempts: i32,
+}
+
+const CLAIMED_COLUMNS: &str =
+    "id, campaign_id, channel, variant_no, recipient, person, link_id, message_id, attempts";
+
+/// Claims up to `limit` due rows of running campaigns for `owner` until `lease_until`, oldest
+/// first: new rows, then rows due a retry.
+pub async fn claim(
+    db: &impl ConnectionTrait,
+    owner: &str,
+    limit: u64,
+    now: DateTime<Utc>,
+    lease_until: DateTime<Utc>,
+) -> Result<Vec<Claimed>, DbErr> {
+    let mut claimed = claim_status(db, "pending", owner, limit, now, lease_until).await?;
+    let left = limit.saturating_sub(claimed.len() as u64);
+    if left > 0 {
+        claimed.extend(claim_status(db, "retrying", owner, left, now, lease_until).await?);
+    }
+    Ok(claimed)
+}
+
+async fn claim_status(
+    db: &impl ConnectionTrait,
+    status: &str,
+    owner: &str,
+    limit: u64,
+    now: DateTime<Utc>,
+    lease_until: DateTime<Utc>,
+) -> Result<Vec<Claimed>, DbErr> {
+    let backend = db.get_database_backend();
+    // The order follows the (status, next_attempt_at, id) index, so a claim reads only the
+    // rows it takes however many were sent before them.
+    let lock = match backend {
+        DbBackend::Postgres => " FOR UPDATE SKIP LOCKED",
+        _ => "",
+    };
+    let sql = format!(
+        "UPDATE outbox SET status = 'sending', lease_owner = $1, lease_until = $2, \
+                attempts = attempts + 1, updated_at = $3 \
+         WHERE id IN (SELECT id FROM outbox \
+                      WHERE status = $4 AND next_attempt_at <= $3 \
+                        AND campaign_id IN (SELECT id FROM campaigns WHERE state = 'running') \
+                      ORDER BY next_attempt_at, id LIMIT $5{lock}) \
+         RETURNING {CLAIMED_COLUMNS}"
+    );
+    let mut rows = Claimed::find_by_statement(Statement::from_sql_and_values(
+        backend,
+        sql,
+        [
+            owner.into(),
+            lease_until.into(),
+            now.into(),
+            status.into(),
+            (limit as i64).into(),
+        ],
+    ))
+    .all(db)
+    .await?;
+    rows.sort_by_key(|r| r.id);
+    Ok(rows)
+}
+
+/// Makes rows whose lease lapsed (their worker stopped, or lost its database) due again at
+/// once; whether they went out is unknown, so they go again with the same Message-ID. Returns
+/// how many.
+pub async fn reclaim_expired(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<u64, DbErr> {
+    let result = db
+        .execute_raw(Statement::from_sql_and_values(
+            db.get_database_backend(),
+            "UPDATE outbox SET status = 'retrying', next_attempt_at = $1, lease_owner = NULL, \
+                    lease_until = NULL, updated_at = $1, \
+                    last_error = 'the worker stopped before recording an outcome; sent again with the same Message-ID' \
+             WHERE status = 'sending' AND lease_until < $1",
+            [now.into()],
+        ))
+        .await?;
+    Ok(result.rows_affected())
+}
+
+/// One message's outcome, to record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mark {
+    /// The relay took it.
+    Sent {
+        id: i64,
+        at: DateTime<Utc>,
+        reply: String,
+        body_sha256: String,
+    },
+    /// Try again at `next`.
+    Retry {
+        id: i64,
+        next: DateTime<Utc>,
+        error: String,
+    },
+    /// Never to be sent.
+    Failed { id: i64, error: String },
+}
+
+/// Records outcomes (a row someone already finished — sent, failed or bounced — is left
+/// alone). One statement per kind of outcome, so a batch costs three round trips.
+pub async fn record(
+    db: &impl ConnectionTrait,
+    marks: &[Mark],
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let backend = db.get_database_backend();
+    let pg = backend == DbBackend::Postgres;
+    let cast = |t: &str| if pg { format!("::{t}") } else { String::new() };
+    let mut sent: Vec<Vec<Value>> = Vec::new();
+    let mut retry: Vec<Vec<Value>> = Vec::new();
+    let mut failed: Vec<Vec<Value>> = Vec::new();
+    for mark in marks {
+        match mark {
+            Mark::Sent {
+                id,
+                at,
+                reply,
+                body_sha256,
+            } => sent.push(vec![
+                (*id).into(),
+                (*at).into(),
+                reply.clone().into(),
+                body_sha256.clone().into(),
+            ]),
+            Mark::Retry { id, next, error } => {
+                retry.push(vec![(*id).into(), (*next).into(), error.clone().into()])
+            }
+            Mark::Failed { id, error } => failed.push(vec![(*id).into(), error.clone().into()]),
+        }
+    }
+    let unfinished = "outbox.status NOT IN ('sent', 'failed', 'bounced')";
+    let updates = [
+        (
+            sent,
+            vec![
+                cast("bigint"),
+                cast("timestamptz"),
+                cast("text"),
+                cast("text"),
+            ],
+            "status = 'sent', sent_at = v.column2, reply = v.column3, body_sha256 = v.column4, \
+             last_error = NULL",
+        ),
+        (
+            retry,
+            vec![cast("bigint"), cast("timestamptz"), cast("text")],
+            "status = 'retrying', next_attempt_at = v.column2, last_error = v.column3",
+        ),
+        (
+            failed,
+            vec![cast("bigint"), cast("text")],
+            "status = 'failed', last_error = v.column2",
+        ),
+    ];
+    for (rows, casts, set) in updates {
+        for chunk in rows.chunks(1000) {
+            let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * casts.len());
+            let mut list = String::new();
+            for (i, row) in chunk.iter().enumerate() {
+                if i > 0 {
+                    list.push_str(", ");
+                }
+                list.push('(');
+                for (c, value) in row.iter().enumerate() {
+                    if c > 0 {
+                        list.push_str(", ");
+                    }
+                    values.push(value.clone());
+                    list.push_str(&format!("${}{}", values.len(), casts[c]));
+                }
+                list.push(')');
+            }
+            values.push(now.into());
+            let sql = format!(
+                "UPDATE outbox SET {set}, lease_owner = NULL, lease_until = NULL, updated_at = ${} \
+                 FROM (VALUES {list}) AS v WHERE outbox.id = v.column1 AND {unfinished}",
+                values.len()
+            );
+            db.execute_raw(Statement::from_sql_and_values(backend, sql, values))
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Releases a campaign's held rows; returns how many.
+pub async fn release_held(
+    db: &impl ConnectionTrait,
+    campaign_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    let result = db
+        .execute_raw(Statement::from_sql_and_values(
+            db.get_database_backend(),
+            "UPDATE outbox SET status = 'pending', next_attempt_at = $2, updated_at = $2 \
+             WHERE campaign_id = $1 AND status = 'held'",
+            [campaign_id.into(), now.into()],
+        ))
+        .await?;
+    Ok(result.rows_affected())
+}
+
+/// How many rows of an incident (or of one campaign) stand in each status.
+pub async fn counts(
+    db: &impl ConnectionTrait,
+    incident_id: Uuid,
+    campaign_id: Option<Uuid>,
+) -> Result<Vec<(String, i64)>, DbErr> {
+    #[derive(FromQueryResult)]
+    struct Count {
+        status: String,
+        n: i64,
+    }
+    let (sql, values): (&str, Vec<Value>) = match campaign_id {
+        Some(c) => (
+            "SELECT status, COUNT(*) AS n FROM outbox WHERE campaign_id = $1 GROUP BY status",
+            vec![c.into()],
+        ),
+        None => (
+            "SELECT status, COUNT(*) AS n FROM outbox WHERE incident_id = $1 GROUP BY status",
+            vec![incident_id.into()],
+        ),
+    };
+    Ok(Count::find_by_statement(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        sql,
+        values,
+    ))
+    .all(db)
+    .await?
+    .into_iter()
+    .map(|c| (c.status, c.n))
+    .collect())
+}
+
+/// One message as staff see it.
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
+pub struct MessageRow {
+    pub id: i64,
+    pub campaign_id: Uuid,
+    pub slot: String,
+    pub person_key: String,
+    pub customer_ref: Option<String>,
+    pub channel: String,
+    pub recipient: String,
+    pub message_id: String,
+    pub status: String,
+    pub attempts: i32,
+    pub next_attempt_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub reply: Option<String>,
+    pub last_error: Option<String>,
+    pub bounced_at: Option<DateTime<Utc>>,
+    pub updated_at: DateTime<Utc>,
+}
+
+const MESSAGE_COLUMNS: &str = "id, campaign_id, slot, person_key, customer_ref, channel, recipient, \
+    message_id, status, attempts, next_attempt_at, sent_at, reply, last_error, bounced_at, updated_at";
+
+/// Which messages a page shows.
+#[derive(Debug, Clone, Default)]
+pub struct PageFilter {
+    pub status: Option<String>,
+    pub channel: Option<String>,
+    pub campaign_id: Option<Uuid>,
+    /// Rows after this id.
+    pub after: Option<i64>,
+    pub limit: u64,
+}
+
+/// A page of an incident's messages in id order.
+pub async fn page(
+    db: &impl ConnectionTrait,
+    incident_id: Uuid,
+    filter: &PageFilter,
+) -> Result<Vec<MessageRow>, DbErr> {
+    let mut sql = format!("SELECT {MESSAGE_COLUMNS} FROM outbox WHERE incident_id = $1");
+    let mut values: Vec<Value> = vec![incident_id.into()];
+    let mut and = |column: &str, value: Value| {
+        values.push(value);
+        sql.push_str(&format!(" AND {column} ${}", values.len()));
+    };
+    if let Some(status) = &filter.status {
+        and("status =", status.clone().into());
+    }
+    if let Some(channel) = &filter.channel {
+        and("channel =", channel.clone().into());
+    }
+    if let Some(campaign) = filter.campaign_id {
+        and("campaign_id =", campaign.into());
+    }
+    if let Some(after) = filter.after {
+        and("id >", after.into());
+    }
+    values.push((filter.limit as i64).into());
+    sql.push_str(&format!(" ORDER BY id LIMIT ${}", values.len()));
+    MessageRow::find_by_statement(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        sql,
+        values,
+    ))
+    .all(db)
+    .await
+}
+
+/// A message by its Message-ID (without angle brackets).
+pub async fn by_message_id(
+    db: &impl ConnectionTrait,
+    message_id: &str,
+) -> Result<Option<BouncedSource>, DbErr> {
+    BouncedSource::find_by_statement(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        "SELECT id, campaign_id, incident_id, slot, person_key, customer_ref, channel, \
+                variant_no, person, link_id, status FROM outbox WHERE message_id = $1",
+        [message_id.into()],
+    ))
+    .one(db)
+    .await
+}
+
+/// What a bounce needs of the message it reports.
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
+pub struct BouncedSource {
+    pub id: i64,
+    pub campaign_id: Uuid,
+    pub incident_id: Uuid,
+    pub slot: String,
+    pub person_key: String,
+    pub customer_ref: Option<String>,
+    pub channel: String,
+    pub variant_no: i32,
+    pub person: String,
+    pub link_id: Uuid,
+    pub status: String,
+}
+
+/// Marks a sent message bounced; returns whether it was sent until now.
+pub async fn mark_bounced(
+    db: &impl ConnectionTrait,
+    id: i64,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let result = db
+        .execute_raw(Statement::from_sql_and_values(
+            db.get_database_backend(),
+            "UPDATE outbox SET status = 'bounced', bounced_at = $2, last_error = $3, updated_at = $2 \
+             WHERE id = $1 AND status = 'sent'",
+            [id.into(), now.into(), reason.into()],
+        ))
+        .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// A letter written for a campaign.
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
+pub struct LetterRow {
+    pub message_id: String,
+    pub recipient: String,
+    pub person: String,
+    pub locale: String,
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+/// A campaign's letters written so far, in id order.
+pub async fn letters(
+    db: &impl ConnectionTrait,
+    campaign_id: Uuid,
+) -> Result<Vec<LetterRow>, DbErr> {
+    LetterRow::find_by_statement(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        "SELECT o.message_id, o.recipient, o.person, v.locale, o.sent_at \
+         FROM outbox o JOIN campaign_variants v \
+           ON v.campaign_id = o.campaign_id AND v.variant_no = o.variant_no \
+         WHERE o.campaign_id = $1 AND o.channel = 'postal' AND o.status = 'sent' ORDER BY o.id",
+        [campaign_id.into()],
+    ))
+    .all(db)
+    .await
+}
