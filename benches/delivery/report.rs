@@ -89,7 +89,9 @@ impl Report {
              TCP_NODELAY, and hands the outcome to one marker task that records outcomes in batched UPDATEs; every \
              run is checked afterwards with `SELECT COUNT(*) … WHERE status = 'sent'`. smtp-source runs `-d` (reused \
              sessions) with the same number of messages; its \"same size\" `-l` makes its DATA (headers plus payload \
-             in 80-column lines) as long as Candor's mean message. Candor and the sink share the machine's cores.\n\n\
+             in 80-column lines) as long as Candor's mean message. Candor CPU is this process's user + system time \
+             during the drain (SQLite runs inside it; a PostgreSQL server's own CPU is not counted); sink CPU \
+             is read from /proc. Candor, the sink and the database share the machine's cores.\n\n\
              Target (issue 6): ≥ 50% of smtp-source at 8 sessions, every outcome durably recorded.\n",
             self.batch
         ));

@@ -162,6 +162,9 @@ pub async fn release(
     )
     .await?;
     txn.commit().await?;
+    let row = store::delivery::find_campaign(db, incident_id, campaign_id)
+        .await?
+        .ok_or(DeliveryError::NotFound)?;
     campaign_view(db, &row).await
 }
 

@@ -109,7 +109,14 @@ pub async fn send_notice(
         created_by: actor,
         created_at: now,
     };
-    store::delivery::insert_campaign(&txn, row.clone()).await?;
+    if let Err(e) = store::delivery::insert_campaign(&txn, row.clone()).await {
+        if store::is_unique_violation(&e) {
+            // A concurrent request sent the notice first: its campaign is the answer.
+            drop(txn);
+            return existing(db, incident_id, notice_id).await;
+        }
+        return Err(e.into());
+    }
     let mut writer = RowWriter {
         notices,
         obligations,

@@ -73,7 +73,7 @@ async fn each_person_receives_one_utf8_text_and_html_notice_with_their_own_data_
         let got = got[0];
         assert_eq!(
             got.rcpt,
-            [row.recipient.clone()],
+            [row.recipient.as_str()],
             "the envelope names the row's address"
         );
         assert_eq!(row.status, "sent");

@@ -32,7 +32,7 @@ async fn a_canary_goes_first_and_the_rest_wait_for_a_cx_lead_to_release_them_onc
     let stats = drain(&app).await;
     assert_eq!((stats.claimed, stats.sent), (1, 1), "{stats:?}");
     assert_eq!(smtp.accepted().len(), 1);
-    assert_eq!(smtp.accepted()[0].rcpt, [first.recipient.clone()]);
+    assert_eq!(smtp.accepted()[0].rcpt, [first.recipient.as_str()]);
     assert_eq!(drain(&app).await.claimed, 0, "the held rows stay held");
 
     let (status, body) = steer(&desk, &cid, "release").await;
@@ -67,7 +67,6 @@ async fn a_canary_goes_first_and_the_rest_wait_for_a_cx_lead_to_release_them_onc
 }
 
 #[tokio::test]
-#[ignore = "bug: release answers with the campaign as read before the release (released_by null)"]
 async fn the_release_answer_names_who_released_the_campaign_and_when() {
     let app = app().await;
     let desk = mapped(&app).await;
@@ -165,7 +164,7 @@ async fn a_campaign_whose_messages_keep_failing_pauses_itself_before_reaching_ev
     smtp.script(|_, _| Reply::Permanent);
     // One sender taking five rows at a time, held to 50 messages a second after a first
     // burst of 50: the pause, which comes once 50 outcomes are in, lands long before the
-    // sender could reach the 80th person.
+    // sender could reach the 100th person.
     let app = smtp_app(&smtp, |s| {
         s.delivery_auto_pause_rate = 0.2;
         s.delivery_concurrency = 1;
@@ -173,7 +172,7 @@ async fn a_campaign_whose_messages_keep_failing_pauses_itself_before_reaching_ev
         s.delivery_rate = 50;
     })
     .await;
-    let desk = crowd(&app, 80).await;
+    let desk = crowd(&app, 100).await;
     let cid = sent_campaign(&desk, None).await;
     let stats = drain(&app).await;
     assert!(stats.failed >= 50, "{stats:?}");
@@ -190,7 +189,7 @@ async fn a_campaign_whose_messages_keep_failing_pauses_itself_before_reaching_ev
     let untouched = rows.iter().filter(|r| r.attempts == 0).count();
     let failed = rows.iter().filter(|r| r.status == "failed").count();
     assert!(untouched > 0, "not everyone was tried: {stats:?}");
-    assert_eq!(failed + untouched, 80, "{stats:?}");
+    assert_eq!(failed + untouched, 100, "{stats:?}");
     assert!(
         rows.iter()
             .filter(|r| r.attempts == 0)
