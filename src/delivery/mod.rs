@@ -13,6 +13,7 @@ mod control;
 pub mod dsn;
 mod enqueue;
 pub mod links;
+mod shapes;
 mod snapshot;
 mod status;
 pub mod transport;

@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use super::DeliveryError;
 use super::links::{LinkKeys, LinkPurpose};
+use super::shapes::{self, Shapes};
 use crate::domain::notice::{Locale, NoticeKind};
 use crate::notice::templates::{Compiled, Rendered, TemplateSet};
 use crate::store::delivery::outbox::Claimed;
@@ -49,11 +50,15 @@ pub struct CampaignRender {
     pub date: DateTime<Utc>,
     public_url: String,
     links_expire_at: DateTime<Utc>,
+    shapes: Shapes,
 }
 
 /// A row rendered.
 pub struct RenderedRow {
     pub locale: Locale,
+    /// Rendered from the templates for this person alone (a new or untrusted shape), not by
+    /// filling in a shape's rendering.
+    pub full: bool,
     pub rendered: Rendered,
     /// The person's display name, when the inventory knows it.
     pub name: Option<String>,
@@ -103,6 +108,7 @@ impl CampaignRender {
             date: snapshot.date,
             public_url: snapshot.public_url,
             links_expire_at: snapshot.links_expire_at,
+            shapes: Shapes::default(),
         })
     }
 
@@ -119,7 +125,8 @@ impl CampaignRender {
         Ok(format!("{}/{}/{token}", self.public_url, purpose.path()))
     }
 
-    /// Renders one row: its variant's context with the person, their channel and their links.
+    /// Renders one row: its variant's context with the person, their channel and their links
+    /// (by the row's shape when that shape is trusted; see [`super::shapes`]).
     pub fn render(&self, keys: &LinkKeys, row: &Claimed) -> Result<RenderedRow, DeliveryError> {
         let (locale, base) = self.variants.get(&row.variant_no).ok_or_else(|| {
             DeliveryError::Corrupt(format!(
@@ -135,29 +142,97 @@ impl CampaignRender {
             ))
         })?;
         let name = display_name(&person);
-        let mut context = base.clone();
-        if let Value::Object(map) = &mut context {
-            map.insert("person".into(), person);
-            map.insert("channel".into(), Value::String(row.channel.clone()));
-            if let Some(Value::Object(links)) = map.get_mut("links") {
-                let page = self.link(keys, LinkPurpose::Page, row.link_id)?;
-                links.insert("personal_page".into(), Value::String(page));
-                if links.get("survey").is_some_and(|s| !s.is_null()) {
-                    let survey = self.link(keys, LinkPurpose::Survey, row.link_id)?;
-                    links.insert("survey".into(), Value::String(survey));
+        let wants_survey = base
+            .get("links")
+            .and_then(|l| l.get("survey"))
+            .is_some_and(|s| !s.is_null());
+        let survey = match wants_survey {
+            true => Value::String(self.link(keys, LinkPurpose::Survey, row.link_id)?),
+            false => Value::Null,
+        };
+        let personal = serde_json::json!({
+            "person": person,
+            "channel": row.channel,
+            "links": {
+                "personal_page": self.link(keys, LinkPurpose::Page, row.link_id)?,
+                "survey": survey,
+            },
+        });
+        let (shape, values, marked) = shapes::split(&personal);
+        let shape = format!("{}|{shape}", row.variant_no);
+        let (rendered, full) = match self.shapes.get(&shape) {
+            Some(cut) => match cut.as_ref() {
+                Some([subject, text, html]) => (
+                    Rendered {
+                        subject: subject.fill(&values, false),
+                        text: text.fill(&values, false),
+                        html: html.fill(&values, true),
+                        elements: Default::default(),
+                    },
+                    false,
+                ),
+                None => (self.render_full(*locale, overlay(base, personal))?, true),
+            },
+            None => {
+                // The shape's first person: render in full, and by markers; the shape is
+                // trusted only when both come out the same.
+                let full = self.render_full(*locale, overlay(base, personal))?;
+                let cut = self
+                    .compiled
+                    .render_owned(self.kind, *locale, overlay(base, marked))
+                    .ok()
+                    .and_then(|m| {
+                        Some([
+                            shapes::Cut::new(&m.subject)?,
+                            shapes::Cut::new(&m.text)?,
+                            shapes::Cut::new(&m.html)?,
+                        ])
+                    })
+                    .filter(|[subject, text, html]| {
+                        subject.fill(&values, false) == full.subject
+                            && text.fill(&values, false) == full.text
+                            && html.fill(&values, true) == full.html
+                    });
+                if cut.is_none() {
+                    tracing::warn!(
+                        campaign = %self.campaign_id,
+                        variant = row.variant_no,
+                        "a shape of this campaign renders in full for every person"
+                    );
                 }
+                self.shapes.put(shape, cut);
+                (full, true)
             }
-        }
-        let rendered = self
-            .compiled
-            .render_owned(self.kind, *locale, context)
-            .map_err(|p| DeliveryError::Render(p.to_string()))?;
+        };
         Ok(RenderedRow {
             locale: *locale,
+            full,
             rendered,
             name,
         })
     }
+
+    fn render_full(&self, locale: Locale, context: Value) -> Result<Rendered, DeliveryError> {
+        self.compiled
+            .render_owned(self.kind, locale, context)
+            .map_err(|p| DeliveryError::Render(p.to_string()))
+    }
+}
+
+/// A variant's context with a person's part over it (their links beside the variant's).
+fn overlay(base: &Value, personal: Value) -> Value {
+    let mut context = base.clone();
+    if let (Value::Object(map), Value::Object(personal)) = (&mut context, personal) {
+        for (key, value) in personal {
+            match (key.as_str(), map.get_mut("links"), value) {
+                ("links", Some(Value::Object(links)), Value::Object(mine)) => links.extend(mine),
+                (_, _, value) => {
+                    map.insert(key, value);
+                }
+            }
+        }
+    }
+    context
 }
 
 fn display_name(person: &Value) -> Option<String> {

@@ -50,6 +50,9 @@ pub struct OutcomeLabels {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RunStats {
     pub claimed: u64,
+    /// Messages rendered from the templates for their person alone; the rest were their
+    /// shape's rendering with the person's values filled in.
+    pub rendered_in_full: u64,
     pub sent: u64,
     pub retrying: u64,
     pub failed: u64,
@@ -70,6 +73,7 @@ struct Inner {
     windows: Mutex<HashMap<Uuid, FailureWindow>>,
     limiter: Option<DefaultDirectRateLimiter>,
     counters: DeliveryCounters,
+    rendered_in_full: std::sync::atomic::AtomicU64,
 }
 
 impl Worker {
@@ -87,6 +91,7 @@ impl Worker {
                 windows: Mutex::default(),
                 limiter,
                 counters: DeliveryCounters::default(),
+                rendered_in_full: Default::default(),
             }),
         }
     }
@@ -136,6 +141,9 @@ impl Worker {
     /// Sends every due message, returning once none is left to claim.
     pub async fn run_until_idle(&self) -> Result<RunStats, DeliveryError> {
         let inner = &self.inner;
+        let full_before = inner
+            .rendered_in_full
+            .load(std::sync::atomic::Ordering::Relaxed);
         let reclaimed = outbox::reclaim_expired(&inner.db, inner.clock.now()).await?;
         if reclaimed > 0 {
             tracing::warn!(
@@ -167,6 +175,10 @@ impl Worker {
             .await
             .map_err(|e| DeliveryError::Task(e.to_string()))??;
         stats.claimed = claimed;
+        stats.rendered_in_full = inner
+            .rendered_in_full
+            .load(std::sync::atomic::Ordering::Relaxed)
+            - full_before;
         match first_error {
             Some(e) => Err(e),
             None => Ok(stats),
@@ -234,11 +246,18 @@ impl Worker {
                 );
             }
         };
+        if rendered.full {
+            inner
+                .rendered_in_full
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
         let language = rendered.locale.as_str();
         let r = &rendered.rendered;
         match row.channel.as_str() {
             "email" => {
+                let eight_bit = email.accepts_8bit().await;
                 let message = OutgoingMessage {
+                    eight_bit,
                     message_id: &row.message_id,
                     from: &render.from,
                     reply_to: Some(&render.reply_to),

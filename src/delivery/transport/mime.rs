@@ -3,8 +3,9 @@
 
 use std::time::SystemTime;
 
+use lettre::message::header::{ContentTransferEncoding, ContentType};
 use lettre::message::header::{HeaderName, HeaderValue};
-use lettre::message::{Mailbox, MultiPart, SinglePart};
+use lettre::message::{Body, Mailbox, MultiPart, SinglePart};
 use lettre::{Address, Message};
 use sha2::{Digest, Sha256};
 
@@ -31,6 +32,9 @@ pub struct OutgoingMessage<'a> {
     pub date: chrono::DateTime<chrono::Utc>,
     /// A language tag ("en", "es", "pt-BR") for `Content-Language`.
     pub language: &'a str,
+    /// The relay takes 8-bit bodies (8BITMIME): UTF-8 text goes as it is, rather than
+    /// quoted-printable (bigger, and costly to encode), when its lines allow.
+    pub eight_bit: bool,
 }
 
 /// A message ready for any transport: its SMTP envelope and its RFC 5322 bytes.
@@ -85,8 +89,8 @@ pub fn build_message(m: &OutgoingMessage) -> Result<BuiltMessage, MimeError> {
     }
     let body = MultiPart::alternative()
         .boundary(boundary(m.message_id))
-        .singlepart(SinglePart::plain(m.text.to_owned()))
-        .singlepart(SinglePart::html(m.html.to_owned()));
+        .singlepart(part(ContentType::TEXT_PLAIN, m.text, m.eight_bit))
+        .singlepart(part(ContentType::TEXT_HTML, m.html, m.eight_bit));
     // Legal notices carry no List-Unsubscribe: the law requires them, the reader cannot opt out.
     let message = builder
         .to(to)
@@ -99,6 +103,20 @@ pub fn build_message(m: &OutgoingMessage) -> Result<BuiltMessage, MimeError> {
         bytes: message.formatted(),
         message_id,
     })
+}
+
+/// A body part: 8-bit when allowed and every line fits SMTP's limit, else the smallest of
+/// 7-bit, quoted-printable and base64 (lettre's choice).
+fn part(content_type: ContentType, body: &str, eight_bit: bool) -> SinglePart {
+    if eight_bit
+        && let Ok(body) =
+            Body::new_with_encoding(body.to_owned(), ContentTransferEncoding::EightBit)
+    {
+        return SinglePart::builder().header(content_type).body(body);
+    }
+    SinglePart::builder()
+        .header(content_type)
+        .body(body.to_owned())
 }
 
 /// `=_candor_` and 32 hex digits of the Message-ID's SHA-256. `=_` never occurs in
@@ -145,7 +163,28 @@ mod tests {
                 .with_ymd_and_hms(2026, 11, 22, 9, 30, 0)
                 .unwrap(),
             language: "es",
+            eight_bit: false,
         }
+    }
+
+    #[test]
+    fn an_eight_bit_relay_gets_utf8_text_as_it_is_and_long_lines_fall_back() {
+        let from = from();
+        let long_line = "ñ".repeat(600);
+        let mut m = message(&from, "Notice");
+        let text = "Hola José, tus datos: nombre y número de tarjeta.\n";
+        m.text = text;
+        let quoted = String::from_utf8(build_message(&m).unwrap().bytes).unwrap();
+        assert!(quoted.contains("quoted-printable"), "{quoted}");
+        m.eight_bit = true;
+        let eight = String::from_utf8(build_message(&m).unwrap().bytes).unwrap();
+        assert!(eight.contains("Content-Transfer-Encoding: 8bit"), "{eight}");
+        assert!(eight.contains("Hola José, tus datos: nombre y número de tarjeta."));
+        // A line over SMTP's 998-octet limit cannot go as 8-bit.
+        m.text = &long_line;
+        let fallback = String::from_utf8(build_message(&m).unwrap().bytes).unwrap();
+        assert!(!fallback.contains("Content-Transfer-Encoding: 8bit\r\n\r\nñ"));
+        assert!(!fallback.contains(&long_line), "the long line is encoded");
     }
 
     #[test]

@@ -87,6 +87,14 @@ impl EmailSender {
         }
     }
 
+    /// Whether 8-bit bodies may be sent: the relay offers 8BITMIME (files take anything).
+    pub async fn accepts_8bit(&mut self) -> bool {
+        match self {
+            EmailSender::Smtp(sender) => sender.accepts_8bit().await,
+            EmailSender::File(_) => true,
+        }
+    }
+
     /// Politely QUITs an SMTP connection (no-op for files).
     pub async fn close(&mut self) {
         if let EmailSender::Smtp(sender) = self {

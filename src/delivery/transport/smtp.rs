@@ -91,6 +91,22 @@ impl SmtpSender {
         attempt.into()
     }
 
+    /// Whether the relay takes 8-bit bodies (8BITMIME); connects first if need be (a relay
+    /// that cannot be reached is asked again on the next message).
+    pub async fn accepts_8bit(&mut self) -> bool {
+        if self.conn.as_ref().is_some_and(|conn| conn.has_broken()) {
+            self.conn = None;
+        }
+        if self.conn.is_none()
+            && let Ok(conn) = self.relay.connect().await
+        {
+            self.conn = Some(Box::new(conn));
+        }
+        self.conn
+            .as_ref()
+            .is_some_and(|conn| conn.server_info().supports_feature(Extension::EightBitMime))
+    }
+
     /// Ends the session politely (QUIT), if one is open.
     pub async fn close(&mut self) {
         if let Some(mut conn) = self.conn.take()

@@ -42,8 +42,13 @@ pub async fn insert(
     now: DateTime<Utc>,
 ) -> Result<u64, DbErr> {
     let mut written = 0;
-    // Under both databases' bind-parameter limits.
-    for chunk in rows.chunks(1000) {
+    // Under both databases' bind-parameter limits. SQLite's driver looks each parameter up by
+    // scanning the statement's list, so its statements stay short.
+    let per_statement = match db.get_database_backend() {
+        DbBackend::Sqlite => 100,
+        _ => 1000,
+    };
+    for chunk in rows.chunks(per_statement) {
         let mut sql = format!("INSERT INTO outbox ({INSERT_COLUMNS}) VALUES ");
         let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * VALUES_PER_ROW);
         for (i, r) in chunk.iter().enumerate() {
@@ -259,8 +264,10 @@ pub async fn record(
             "status = 'failed', last_error = v.column2",
         ),
     ];
+    // Short statements on SQLite: its driver looks each parameter up by scanning the list.
+    let per_statement = if pg { 1000 } else { 100 };
     for (rows, casts, set) in updates {
-        for chunk in rows.chunks(1000) {
+        for chunk in rows.chunks(per_statement) {
             let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * casts.len());
             let mut list = String::new();
             for (i, row) in chunk.iter().enumerate() {

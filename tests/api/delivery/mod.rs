@@ -9,6 +9,7 @@ mod leases;
 mod refusals;
 mod retries;
 mod send;
+mod shapes;
 mod smtp;
 mod steering;
 mod transport;

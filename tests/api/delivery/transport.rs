@@ -39,6 +39,7 @@ fn notice(n: u32, to: &str) -> BuiltMessage {
         html: "<p>Estimado <b>José Núñez</b>:</p><p>Le escribimos porque sus datos… ñ ü é.</p>",
         date: Utc.with_ymd_and_hms(2026, 11, 22, 9, 30, 0).unwrap(),
         language: "es",
+        eight_bit: false,
     })
     .unwrap()
 }
