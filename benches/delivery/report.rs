@@ -84,8 +84,8 @@ impl Report {
             ));
         }
         out.push_str(&format!(
-            "\nPipeline: each sender session claims {} rows under a lease, renders each with the campaign's compiled \
-             handlebars templates, builds the MIME message (lettre), sends it over its own SMTP connection with \
+            "\nPipeline: each sender session claims {} rows under a lease, renders each by filling the person's values into \
+             its shape's rendering (handlebars, once per shape), builds the MIME message (lettre), sends it over its own SMTP connection with \
              TCP_NODELAY, and hands the outcome to one marker task that records outcomes in batched UPDATEs; every \
              run is checked afterwards with `SELECT COUNT(*) … WHERE status = 'sent'`. smtp-source runs `-d` (reused \
              sessions) with the same number of messages; its \"same size\" `-l` makes its DATA (headers plus payload \
