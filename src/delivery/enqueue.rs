@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
 use serde_json::Value;
 use uuid::Uuid;
@@ -19,7 +19,7 @@ use crate::domain::audit::Actor;
 use crate::domain::delivery::CampaignState;
 use crate::domain::notice::{Channel, NoticeStatus};
 use crate::notice::context;
-use crate::notice::drafts::prepare::{Prepared, prepare, reader};
+use crate::notice::drafts::prepare::{Prepared, prepare, reader, slot_of};
 use crate::notice::drafts::{self, Notice, NoticeConfig, NoticeError};
 use crate::obligation::ObligationConfig;
 use crate::store;
@@ -91,7 +91,7 @@ pub async fn send_notice(
         incident_id,
         notice_id,
         kind: notice.kind.as_str().to_owned(),
-        slot: slot(&notice),
+        slot: slot_of(notice.kind, notice.id),
         snapshot: snapshot_json,
         content_hash: approval.binding.content_hash.clone(),
         templates_hash: approval.binding.templates_hash.clone(),
@@ -209,13 +209,6 @@ async fn existing(
         campaign: campaign_view(db, &row).await?,
         created: false,
     })
-}
-
-fn slot(notice: &Notice) -> String {
-    match notice.kind {
-        crate::domain::notice::NoticeKind::Update => notice.id.to_string(),
-        other => other.as_str().to_owned(),
-    }
 }
 
 /// Replies go to the draft's contact point when it has an email address, else the sender.
@@ -387,9 +380,4 @@ impl RowWriter<'_> {
         );
         Ok(variant_no)
     }
-}
-
-/// How long people's links work: a year, long enough for the survey and any update.
-pub fn default_link_ttl() -> Duration {
-    Duration::days(365)
 }

@@ -20,7 +20,7 @@ pub mod transport;
 mod worker;
 
 pub use control::{BounceOutcome, Steerer, pause, record_bounce, release, resume};
-pub use enqueue::{SendOptions, Sent, default_link_ttl, send_notice};
+pub use enqueue::{SendOptions, Sent, send_notice};
 pub use links::{LinkKeys, LinkPurpose};
 pub use snapshot::Snapshot;
 pub use status::{Campaign, Counts, Message, Overview, overview, postal_manifest};
@@ -105,8 +105,6 @@ pub enum DeliveryError {
     NoCanary,
     #[error("the campaign's held messages were already released")]
     AlreadyReleased,
-    #[error("the request has invalid fields: {0}")]
-    Invalid(String),
     #[error("the notice does not render: {0}")]
     Render(String),
     #[error("stored delivery data is unreadable: {0}")]

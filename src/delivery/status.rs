@@ -45,17 +45,6 @@ impl Counts {
         }
         Ok(c)
     }
-
-    /// Every message.
-    pub fn total(&self) -> i64 {
-        self.held
-            + self.pending
-            + self.sending
-            + self.retrying
-            + self.sent
-            + self.failed
-            + self.bounced
-    }
 }
 
 /// One notice's send.

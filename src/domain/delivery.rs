@@ -29,16 +29,6 @@ keyed_enum! {
     }
 }
 
-impl DeliveryStatus {
-    /// Whether nothing more will happen to the row by itself.
-    pub fn is_final(self) -> bool {
-        matches!(
-            self,
-            DeliveryStatus::Sent | DeliveryStatus::Failed | DeliveryStatus::Bounced
-        )
-    }
-}
-
 keyed_enum! {
     /// Whether workers send a campaign's messages.
     CampaignState, "campaign state" {
@@ -248,15 +238,5 @@ mod tests {
         for _ in 0..10 {
             assert_eq!(w.record(true), None);
         }
-    }
-
-    #[test]
-    fn final_statuses_are_sent_failed_and_bounced() {
-        let finals: Vec<_> = DeliveryStatus::ALL
-            .iter()
-            .filter(|s| s.is_final())
-            .map(|s| s.as_str())
-            .collect();
-        assert_eq!(finals, ["sent", "failed", "bounced"]);
     }
 }

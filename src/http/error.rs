@@ -410,11 +410,6 @@ impl From<crate::delivery::DeliveryError> for ApiError {
             }
             E::NoCanary => ApiError::new(StatusCode::CONFLICT, "no_canary", message),
             E::AlreadyReleased => ApiError::new(StatusCode::CONFLICT, "already_released", message),
-            E::Invalid(_) => ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "validation_failed",
-                message,
-            ),
             E::Render(_) => {
                 ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "render_failed", message)
             }

@@ -106,7 +106,7 @@ fn json<T: serde::Serialize>(value: &T) -> Result<String, NoticeError> {
 }
 
 /// The slot a kind takes in its incident: once per kind, except updates.
-pub(super) fn slot_of(kind: NoticeKind, id: Uuid) -> String {
+pub fn slot_of(kind: NoticeKind, id: Uuid) -> String {
     match kind {
         NoticeKind::Update => id.to_string(),
         other => other.as_str().to_owned(),

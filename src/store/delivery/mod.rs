@@ -173,11 +173,6 @@ pub async fn insert_links(db: &impl ConnectionTrait, links: Vec<LinkRow>) -> Res
     Ok(())
 }
 
-/// A link by id.
-pub async fn link(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<LinkRow>, DbErr> {
-    notice_links::Entity::find_by_id(id).one(db).await
-}
-
 /// Sets a campaign's people, outreach and unreachable counts once its rows are written.
 pub async fn update_counts(
     db: &impl ConnectionTrait,
