@@ -163,7 +163,9 @@ impl App {
 }
 
 /// The embedded rules pack and the organization's traits, checked against it.
-fn load_obligations(settings: &Settings) -> anyhow::Result<crate::obligation::ObligationConfig> {
+pub fn load_obligations(
+    settings: &Settings,
+) -> anyhow::Result<crate::obligation::ObligationConfig> {
     let pack = crate::rules::Pack::embedded()
         .map_err(|e| anyhow::anyhow!("the embedded rules pack is not valid:\n{e}"))?;
     let traits = settings.organization_traits(pack.traits())?;

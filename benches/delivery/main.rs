@@ -28,7 +28,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use candor::domain::{Clock, SystemClock};
-use candor::obligation::ObligationConfig;
 use candor::settings::Settings;
 use secrecy::SecretString;
 
@@ -160,19 +159,6 @@ fn settings(url: &str, work: &Path, sink: &Sink) -> Settings {
     settings
 }
 
-/// The rules pack and traits, as the service loads them at startup (`App::build`).
-fn obligations(settings: &Settings) -> ObligationConfig {
-    let pack = candor::rules::Pack::embedded().expect("the embedded rules pack");
-    let traits = settings
-        .organization_traits(pack.traits())
-        .expect("organization traits");
-    ObligationConfig {
-        pack: Arc::new(pack),
-        traits: Arc::new(traits),
-        contact: settings.organization_contact.clone(),
-    }
-}
-
 async fn bench_backend(
     backend: &str,
     url: &str,
@@ -187,7 +173,7 @@ async fn bench_backend(
         .expect("database");
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let notices = candor::app::notice_config(&settings).expect("notice config");
-    let obligations = obligations(&settings);
+    let obligations = candor::app::load_obligations(&settings).expect("the rules pack and traits");
     let secret = settings.resolve_jwt_secret().expect("secret");
     let (sending, worker) =
         candor::app::delivery(&settings, &db, &clock, &secret).expect("delivery config");
