@@ -41,6 +41,9 @@ pub struct AppState {
     pub delivery: crate::delivery::Worker,
     /// The bearer token of the bounce webhook; `None`: the webhook is off.
     pub bounce_token: Option<SecretString>,
+    /// Sends survey invitations and reminders when due (in the background when
+    /// `CANDOR_SURVEY_WORKER` is on).
+    pub surveys: crate::survey::Surveys,
 }
 
 /// A built application, bound to its port but not yet serving.
@@ -48,6 +51,7 @@ pub struct App {
     listener: TcpListener,
     state: AppState,
     run_delivery: bool,
+    run_surveys: bool,
 }
 
 /// Connects to the configured database (creating the data directory for SQLite) and brings
@@ -96,7 +100,16 @@ impl App {
         let notices = notice_config(settings)?;
         let (sending, delivery) = delivery(settings, &db, &clock, &secret)?;
         let metrics = Arc::new(Metrics::with_delivery(delivery.counters()));
+        let surveys = crate::survey::Surveys::new(
+            db.clone(),
+            clock.clone(),
+            notices.clone(),
+            obligations.clone(),
+            sending.clone(),
+            delivery.clone(),
+        );
         let state = AppState {
+            surveys,
             notices,
             sending,
             delivery,
@@ -121,6 +134,7 @@ impl App {
             listener,
             state,
             run_delivery: settings.delivery_worker,
+            run_surveys: settings.survey_worker,
         })
     }
 
@@ -143,6 +157,7 @@ impl App {
         let sweep = self.state.mapping.start_sweep();
         let alert_sweep = self.state.alerts.start_sweep();
         let delivery = self.run_delivery.then(|| self.state.delivery.start());
+        let surveys = self.run_surveys.then(|| self.state.surveys.start());
         let router = http::router(self.state);
         axum::serve(
             self.listener,
@@ -152,8 +167,8 @@ impl App {
         .await?;
         sweep.abort();
         alert_sweep.abort();
-        if let Some(delivery) = delivery {
-            delivery.abort();
+        for task in [delivery, surveys].into_iter().flatten() {
+            task.abort();
         }
         if let Err(e) = db.close().await {
             tracing::warn!(error = %e, "closing the database pool failed");

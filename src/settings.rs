@@ -101,6 +101,9 @@ pub struct Settings {
     /// `CANDOR_DELIVERY_WORKER`: whether this instance sends the outbox (several instances
     /// may share a database; each claims its own rows).
     pub delivery_worker: bool,
+    /// `CANDOR_SURVEY_WORKER`: whether this instance sends survey invitations and reminders
+    /// when their schedule says they are due (instances sharing a database may all run it).
+    pub survey_worker: bool,
     /// `CANDOR_DELIVERY_CONCURRENCY`: sender tasks, each with its own relay connection.
     pub delivery_concurrency: usize,
     /// `CANDOR_DELIVERY_RATE`: messages per second across this instance's senders; 0: no cap.
@@ -169,6 +172,7 @@ impl Default for Settings {
             notice_from: String::new(),
             smtp_timeout_seconds: 30,
             delivery_worker: true,
+            survey_worker: true,
             delivery_concurrency: 8,
             delivery_rate: 0,
             delivery_batch: 100,

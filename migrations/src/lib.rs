@@ -30,6 +30,11 @@ mod m20261123_000023_create_campaigns;
 mod m20261123_000024_create_campaign_variants;
 mod m20261123_000025_create_outbox;
 mod m20261123_000026_create_notice_links;
+mod m20261123_000027_add_campaign_waves;
+mod m20261123_000028_create_contact_preferences;
+mod m20261123_000029_create_survey_schedules;
+mod m20261123_000030_create_survey_responses;
+mod m20261123_000031_create_followup_actions;
 
 /// Runs every Candor migration in order.
 pub struct Migrator;
@@ -63,6 +68,11 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000024_create_campaign_variants::Migration),
             Box::new(m20261123_000025_create_outbox::Migration),
             Box::new(m20261123_000026_create_notice_links::Migration),
+            Box::new(m20261123_000027_add_campaign_waves::Migration),
+            Box::new(m20261123_000028_create_contact_preferences::Migration),
+            Box::new(m20261123_000029_create_survey_schedules::Migration),
+            Box::new(m20261123_000030_create_survey_responses::Migration),
+            Box::new(m20261123_000031_create_followup_actions::Migration),
         ]
     }
 }

@@ -219,6 +219,7 @@ pub async fn record_bounce(
                     link_id: source.link_id,
                     message_id: format!("candor.{}@{domain}", Uuid::new_v4().simple()),
                     status: "pending",
+                    due_at: now,
                 }],
                 now,
             )

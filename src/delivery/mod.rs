@@ -20,7 +20,7 @@ pub mod transport;
 mod worker;
 
 pub use control::{BounceOutcome, Steerer, pause, record_bounce, release, resume};
-pub use enqueue::{SendOptions, Sent, send_notice};
+pub use enqueue::{SendOptions, Sent, Wave, send_notice, send_wave};
 pub use links::{LinkKeys, LinkPurpose};
 pub use snapshot::Snapshot;
 pub use status::{Campaign, Counts, Message, Overview, overview, postal_manifest};
@@ -105,6 +105,11 @@ pub enum DeliveryError {
     NoCanary,
     #[error("the campaign's held messages were already released")]
     AlreadyReleased,
+    #[error(
+        "a {0} goes out with the survey: to the people due one, by its schedule or by \
+         POST /api/v1/incidents/{{id}}/survey/invite"
+    )]
+    SentBySurvey(crate::domain::notice::NoticeKind),
     #[error("the notice does not render: {0}")]
     Render(String),
     #[error("stored delivery data is unreadable: {0}")]

@@ -65,6 +65,10 @@ pub struct Campaign {
     pub outreach: i64,
     /// People with neither a usable email nor a postal address: substitute notice may apply.
     pub unreachable: i64,
+    /// People left out because they asked for legally required notices only.
+    pub declined: i64,
+    /// 0 for a notice's first campaign; survey invitations and reminders go out in waves.
+    pub wave: i32,
     /// The canary's size; 0 when the campaign had none.
     pub canary_size: i64,
     pub released_by: Option<Uuid>,
@@ -90,6 +94,8 @@ pub async fn campaign_view(
         id: row.id,
         notice_id: row.notice_id,
         kind: row.kind.clone(),
+        declined: row.declined,
+        wave: row.wave,
         state: row.state.clone(),
         state_reason: row.state_reason.clone(),
         state_at: row.state_at,

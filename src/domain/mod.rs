@@ -13,6 +13,7 @@ pub mod keyed;
 pub mod notice;
 pub mod problem;
 pub mod role;
+pub mod survey;
 pub mod user;
 
 pub use category::{CategorySet, DataCategory};

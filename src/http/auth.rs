@@ -100,6 +100,12 @@ impl Policy for CxLeads {
     const ROLES: &'static [Role] = &[Role::CxLead];
 }
 
+/// CX leads and admins: who may read survey answers and comments (personal data).
+pub struct SurveyReaders;
+impl Policy for SurveyReaders {
+    const ROLES: &'static [Role] = &[Role::Admin, Role::CxLead];
+}
+
 /// Administrators.
 pub struct Admins;
 impl Policy for Admins {

@@ -410,12 +410,59 @@ impl From<crate::delivery::DeliveryError> for ApiError {
             }
             E::NoCanary => ApiError::new(StatusCode::CONFLICT, "no_canary", message),
             E::AlreadyReleased => ApiError::new(StatusCode::CONFLICT, "already_released", message),
+            E::SentBySurvey(_) => ApiError::new(StatusCode::CONFLICT, "sent_by_survey", message),
             E::Render(_) => {
                 ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "render_failed", message)
             }
             E::Notice(e) => e.into(),
             E::Db(e) => db_error(e),
             e @ (E::Corrupt(_) | E::Task(_)) => ApiError::internal(e),
+        }
+    }
+}
+
+impl From<crate::survey::SurveyError> for ApiError {
+    fn from(err: crate::survey::SurveyError) -> Self {
+        use crate::survey::SurveyError as E;
+        let message = err.to_string();
+        match err {
+            E::IncidentNotFound => ApiError::not_found("incident"),
+            E::ResponseNotFound => ApiError::not_found("response"),
+            E::ActionNotFound => ApiError::not_found("follow-up action"),
+            E::NoLink => ApiError::new(StatusCode::NOT_FOUND, "no_link", message),
+            E::NotCxLead => ApiError::forbidden(),
+            E::NoInvitation => ApiError::new(StatusCode::CONFLICT, "no_invitation", message),
+            E::Closed(_) => ApiError::new(StatusCode::CONFLICT, "survey_closed", message),
+            E::NothingToFollowUp => {
+                ApiError::new(StatusCode::CONFLICT, "nothing_to_follow_up", message)
+            }
+            E::ActionExists => ApiError::new(StatusCode::CONFLICT, "action_exists", message),
+            E::OwnerNotCxLead => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                "some fields are not valid",
+            )
+            .with_details(vec![FieldDetail {
+                field: "owner_id".into(),
+                message,
+            }]),
+            E::ResolutionRequired => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "resolution_required",
+                message,
+            ),
+            E::Invalid { field, message } => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                "some fields are not valid",
+            )
+            .with_details(vec![FieldDetail {
+                field: field.into(),
+                message,
+            }]),
+            E::Delivery(e) => e.into(),
+            E::Db(e) => db_error(e),
+            e @ E::Corrupt(_) => ApiError::internal(e),
         }
     }
 }

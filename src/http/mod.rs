@@ -5,6 +5,7 @@ pub mod auth;
 pub mod error;
 pub mod extract;
 pub mod metrics;
+pub mod pages;
 pub mod routes;
 
 use std::sync::Arc;
@@ -45,6 +46,8 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
         (name = "mapping", description = "Incident scope, forensic lists, mapping of affected people, impact"),
         (name = "obligations", description = "Risk assessment, recorded events, legal obligations and duties, regulator report"),
         (name = "notices", description = "Notices to people: drafts, template files, lint, preview, dry run, approval"),
+        (name = "delivery", description = "Sending notices: the outbox, campaigns, bounces, letters"),
+        (name = "survey", description = "The follow-up survey: schedule, invitations, results, responses, follow-up actions, people's links"),
         (name = "operations", description = "Probes and metrics"),
     )
 )]
@@ -128,6 +131,17 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(routes::delivery::release_campaign))
         .routes(routes!(routes::delivery::letters_manifest))
         .routes(routes!(routes::delivery::report_bounce))
+        .routes(routes!(routes::survey::get_survey))
+        .routes(routes!(
+            routes::survey::get_schedule,
+            routes::survey::put_schedule
+        ))
+        .routes(routes!(routes::survey::list_responses))
+        .routes(routes!(routes::survey::responses_csv))
+        .routes(routes!(routes::survey::create_action))
+        .routes(routes!(routes::survey::list_actions))
+        .routes(routes!(routes::survey::update_action))
+        .routes(routes!(routes::survey::revoke_link))
         .routes(routes!(routes::inventory::list_systems))
         .routes(routes!(routes::audit::list_audit))
         .routes(routes!(routes::audit::verify_audit))
@@ -154,6 +168,8 @@ fn uploads() -> OpenApiRouter<AppState> {
         .routes(routes!(routes::inventory::import_holdings))
         // Sending writes a row per person: for a large audience it outlasts the timeout.
         .routes(routes!(routes::delivery::send_notice))
+        // So does a survey wave.
+        .routes(routes!(routes::survey::invite))
         .merge(
             // A forensic list is parsed in memory: 64 MiB is about two million records.
             OpenApiRouter::new()
@@ -179,6 +195,7 @@ pub fn router(state: AppState) -> Router {
         }),
     )
     .route("/metrics", get(metrics::expose).with_state(metrics.clone()))
+    .merge(pages::router())
     .fallback(not_found)
     .method_not_allowed_fallback(method_not_allowed)
     .with_state(state)

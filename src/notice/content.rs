@@ -184,7 +184,7 @@ pub struct ContentChange {
 }
 
 /// Tells a missing field (`None`) from one set to `null` (`Some(None)`).
-mod double_option {
+pub(crate) mod double_option {
     use serde::{Deserialize, Deserializer};
 
     pub fn deserialize<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>

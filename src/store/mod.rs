@@ -14,6 +14,7 @@ pub mod obligation_results;
 pub mod obligations;
 pub mod population;
 pub mod scope;
+pub mod survey;
 pub mod timeline;
 pub mod users;
 

@@ -45,6 +45,8 @@ pub struct TestApp {
     /// The app's outbox worker, to drain it on demand (the background worker is off unless a
     /// test turns `delivery_worker` on).
     pub delivery: candor::delivery::Worker,
+    /// The app's survey worker, to run a pass on demand (its background pass is off).
+    pub surveys: candor::survey::Surveys,
     _pg: Option<PgDatabase>,
 }
 
@@ -79,6 +81,7 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
         organization_name: "Test Company".into(),
         // Tests drain the outbox themselves, so what happens when is theirs to decide.
         delivery_worker: false,
+        survey_worker: false,
         ..Settings::default()
     };
     customize(&mut settings);
@@ -91,6 +94,7 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
     let mapping = app.state().mapping.clone();
     let alerts = app.state().alerts.clone();
     let delivery = app.state().delivery.clone();
+    let surveys = app.state().surveys.clone();
     tokio::spawn(app.serve(std::future::pending()));
     TestApp {
         base: format!("http://{addr}"),
@@ -103,6 +107,7 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
         mapping,
         alerts,
         delivery,
+        surveys,
         _pg: pg,
     }
 }

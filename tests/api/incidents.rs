@@ -135,6 +135,7 @@ async fn a_responder_opens_an_incident_in_reported_at_version_one() {
         "created_at": "2026-11-20T09:00:00Z",
         "updated_at": "2026-11-20T09:00:00Z",
         "version": 1,
+        "open_follow_up_actions": 0,
     });
     assert_eq!(created, expected);
     // Every role reads it back identically.

@@ -3,6 +3,7 @@
 
 mod audit;
 mod auth;
+mod customer;
 mod delivery;
 mod errors;
 mod helpers;
@@ -15,3 +16,4 @@ mod operations;
 mod smoke;
 mod smtp_server;
 mod startup;
+mod survey;

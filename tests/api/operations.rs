@@ -9,7 +9,7 @@ use uuid::Uuid;
 use crate::helpers::spawn_app;
 
 /// Every route of the API and the methods it answers, as documented.
-const ROUTES: [(&str, &[&str]); 42] = [
+const ROUTES: [(&str, &[&str]); 51] = [
     ("/api/v1/auth/login", &["post"]),
     ("/api/v1/auth/me", &["get"]),
     ("/api/v1/users", &["get", "post"]),
@@ -63,6 +63,18 @@ const ROUTES: [(&str, &[&str]); 42] = [
         &["get"],
     ),
     ("/api/v1/delivery/bounces", &["post"]),
+    ("/api/v1/incidents/{id}/survey", &["get"]),
+    ("/api/v1/incidents/{id}/survey/schedule", &["get", "put"]),
+    ("/api/v1/incidents/{id}/survey/invite", &["post"]),
+    ("/api/v1/incidents/{id}/survey/responses", &["get"]),
+    ("/api/v1/incidents/{id}/survey/responses.csv", &["get"]),
+    (
+        "/api/v1/incidents/{id}/survey/responses/{rid}/action",
+        &["post"],
+    ),
+    ("/api/v1/incidents/{id}/actions", &["get"]),
+    ("/api/v1/incidents/{id}/actions/{aid}", &["patch"]),
+    ("/api/v1/incidents/{id}/links/revoke", &["post"]),
     ("/api/v1/inventory/systems", &["get", "post"]),
     ("/api/v1/inventory/customers", &["post"]),
     ("/api/v1/inventory/holdings", &["post"]),
@@ -165,7 +177,7 @@ async fn every_api_operation_but_login_requires_the_bearer_scheme() {
             }
         }
     }
-    assert_eq!(checked, 49);
+    assert_eq!(checked, 59);
 }
 
 #[tokio::test]

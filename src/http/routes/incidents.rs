@@ -37,6 +37,10 @@ pub struct IncidentView {
     pub updated_at: DateTime<Utc>,
     /// Increases with every change; send it back as `version` on PATCH to avoid lost updates.
     pub version: i32,
+    /// Follow-up actions from the survey still open (on one incident's answers; absent in
+    /// lists).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub open_follow_up_actions: Option<u64>,
 }
 
 impl From<Incident> for IncidentView {
@@ -56,6 +60,7 @@ impl From<Incident> for IncidentView {
             created_at: i.created_at,
             updated_at: i.updated_at,
             version: i.version,
+            open_follow_up_actions: None,
         }
     }
 }
@@ -118,6 +123,8 @@ pub struct StatusRequest {
 pub struct StatusResponse {
     pub incident: IncidentView,
     pub timeline_entry: TimelineEntryView,
+    /// What the move leaves undone (closing with follow-up actions still open).
+    pub warnings: Vec<String>,
 }
 
 /// Listing filters and paging.
@@ -200,7 +207,9 @@ pub async fn create_incident(
         commander_id: body.commander_id,
     };
     let created = incident::create(&state.db, responder.actor(), input, state.clock.now()).await?;
-    Ok((StatusCode::CREATED, Json(created.into())))
+    let mut view: IncidentView = created.into();
+    view.open_follow_up_actions = Some(0);
+    Ok((StatusCode::CREATED, Json(view)))
 }
 
 /// Read one incident.
@@ -214,7 +223,9 @@ pub async fn get_incident(
     _staff: Authorized<AnyStaff>,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<IncidentView>, ApiError> {
-    Ok(Json(incident::get(&state.db, id).await?.into()))
+    let mut view: IncidentView = incident::get(&state.db, id).await?.into();
+    view.open_follow_up_actions = Some(crate::survey::open_action_count(&state.db, id).await?);
+    Ok(Json(view))
 }
 
 /// Change an incident's facts (responders).
@@ -247,7 +258,9 @@ pub async fn update_incident(
     };
     let updated =
         incident::update(&state.db, responder.actor(), id, change, state.clock.now()).await?;
-    Ok(Json(updated.into()))
+    let mut view: IncidentView = updated.into();
+    view.open_follow_up_actions = Some(crate::survey::open_action_count(&state.db, id).await?);
+    Ok(Json(view))
 }
 
 /// Move an incident through its lifecycle (responders). A move the lifecycle does not allow
@@ -276,8 +289,15 @@ pub async fn change_status(
         state.clock.now(),
     )
     .await?;
+    let warnings = match incident.status {
+        IncidentStatus::Closed => crate::survey::close_warnings(&state.db, id).await?,
+        _ => Vec::new(),
+    };
+    let mut view: IncidentView = incident.into();
+    view.open_follow_up_actions = Some(crate::survey::open_action_count(&state.db, id).await?);
     Ok(Json(StatusResponse {
-        incident: incident.into(),
+        incident: view,
         timeline_entry: entry.into(),
+        warnings,
     }))
 }

@@ -12,5 +12,6 @@ pub mod obligations;
 pub mod reports;
 pub mod risk;
 pub mod scope;
+pub mod survey;
 pub mod timeline;
 pub mod users;

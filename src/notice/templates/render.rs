@@ -73,6 +73,41 @@ impl Compiled {
         self.render_with(kind, locale, part, &Context::from(context.clone()))
     }
 
+    /// Renders one HTML partial (`{{> name}}`) of a locale for `context`, exactly as a notice
+    /// shows it (strict: every variable the partial uses must be in the context). Customers'
+    /// pages show the `steps` and `contact` partials of the campaign that reached them.
+    pub fn render_partial_html(
+        &self,
+        locale: Locale,
+        name: &str,
+        context: &Json,
+    ) -> Result<String, RenderProblem> {
+        let file = layout::partial_path(locale, name, Flavor::Html);
+        let problem = |message: String| RenderProblem {
+            file: file.clone(),
+            line: None,
+            column: None,
+            message,
+        };
+        // The name goes into a template string: a partial's name, nothing that could be syntax.
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Err(problem(format!("`{name}` is not a partial name")));
+        }
+        let Some(registries) = self.locales.get(&locale) else {
+            return Err(problem(format!("no templates for locale `{locale}`")));
+        };
+        let recording = Recording::start();
+        let output = registries
+            .registry(Flavor::Html)
+            .render_template_with_context(
+                &format!("{{{{> {name}}}}}"),
+                &Context::from(context.clone()),
+            )
+            .map_err(|e| render_problem(&e, &file, locale, Flavor::Html))?;
+        recording.finish();
+        Ok(output)
+    }
+
     fn render_with(
         &self,
         kind: NoticeKind,

@@ -173,13 +173,15 @@ pub async fn insert_links(db: &impl ConnectionTrait, links: Vec<LinkRow>) -> Res
     Ok(())
 }
 
-/// Sets a campaign's people, outreach and unreachable counts once its rows are written.
+/// Sets a campaign's people, outreach, unreachable and declined counts once its rows are
+/// written.
 pub async fn update_counts(
     db: &impl ConnectionTrait,
     id: Uuid,
-    (people, outreach, unreachable): &(i64, i64, i64),
+    (people, outreach, unreachable, declined): &(i64, i64, i64, i64),
 ) -> Result<(), DbErr> {
     campaigns::Entity::update_many()
+        .col_expr(campaigns::Column::Declined, (*declined).into())
         .col_expr(campaigns::Column::People, (*people).into())
         .col_expr(campaigns::Column::Outreach, (*outreach).into())
         .col_expr(campaigns::Column::Unreachable, (*unreachable).into())
@@ -187,4 +189,38 @@ pub async fn update_counts(
         .exec(db)
         .await?;
     Ok(())
+}
+
+/// A link row by id.
+pub async fn link(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<LinkRow>, DbErr> {
+    notice_links::Entity::find_by_id(id).one(db).await
+}
+
+/// Revokes a link of an incident; returns whether it was live before.
+pub async fn revoke_link(
+    db: &impl ConnectionTrait,
+    incident_id: Uuid,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let result = notice_links::Entity::update_many()
+        .col_expr(notice_links::Column::RevokedAt, Some(now).into())
+        .filter(notice_links::Column::Id.eq(id))
+        .filter(notice_links::Column::IncidentId.eq(incident_id))
+        .filter(notice_links::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+/// The campaigns of a notice, wave by wave.
+pub async fn campaigns_of_notice(
+    db: &impl ConnectionTrait,
+    notice_id: Uuid,
+) -> Result<Vec<CampaignRow>, DbErr> {
+    campaigns::Entity::find()
+        .filter(campaigns::Column::NoticeId.eq(notice_id))
+        .order_by_asc(campaigns::Column::Wave)
+        .all(db)
+        .await
 }

@@ -27,6 +27,8 @@ pub struct NewMessage {
     pub message_id: String,
     /// `pending`, or `held` behind a canary.
     pub status: &'static str,
+    /// When it may be sent first: now, or a weekly person's next slot.
+    pub due_at: DateTime<Utc>,
 }
 
 const INSERT_COLUMNS: &str = "campaign_id, incident_id, slot, person_key, customer_ref, channel, \
@@ -77,7 +79,7 @@ pub async fn insert(
                 r.message_id.clone().into(),
                 r.status.into(),
                 0_i32.into(),
-                now.into(),
+                r.due_at.into(),
                 now.into(),
                 now.into(),
             ]);
@@ -491,4 +493,50 @@ pub async fn letters(
     ))
     .all(db)
     .await
+}
+
+/// A person's message as their own page sees it.
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
+pub struct LinkMessage {
+    pub campaign_id: Uuid,
+    pub slot: String,
+    pub customer_ref: Option<String>,
+    pub channel: String,
+    pub variant_no: i32,
+    pub person: String,
+    pub status: String,
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+/// The messages of a person's link, oldest first.
+pub async fn of_link(db: &impl ConnectionTrait, link_id: Uuid) -> Result<Vec<LinkMessage>, DbErr> {
+    LinkMessage::find_by_statement(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        "SELECT campaign_id, slot, customer_ref, channel, variant_no, person, status, sent_at \
+         FROM outbox WHERE link_id = $1 ORDER BY id",
+        [link_id.into()],
+    ))
+    .all(db)
+    .await
+}
+
+#[derive(FromQueryResult)]
+struct LinkOf {
+    link_id: Uuid,
+}
+
+/// The link of an incident's person known to the inventory by `customer_ref`.
+pub async fn link_of_customer(
+    db: &impl ConnectionTrait,
+    incident_id: Uuid,
+    customer_ref: &str,
+) -> Result<Option<Uuid>, DbErr> {
+    Ok(LinkOf::find_by_statement(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        "SELECT link_id FROM outbox WHERE incident_id = $1 AND customer_ref = $2 LIMIT 1",
+        [incident_id.into(), customer_ref.into()],
+    ))
+    .one(db)
+    .await?
+    .map(|l| l.link_id))
 }

@@ -29,6 +29,10 @@ pub struct Model {
     pub released_at: Option<DateTimeUtc>,
     pub created_by: Uuid,
     pub created_at: DateTimeUtc,
+    /// 0 for the first (usually only) campaign of a notice; survey kinds go out in waves.
+    pub wave: i32,
+    /// People skipped because they asked to hear only what the law requires.
+    pub declined: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

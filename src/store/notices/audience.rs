@@ -249,3 +249,30 @@ pub async fn readers_after(
     .all(db)
     .await
 }
+
+/// The people of a mapping with these keys, in key order (a survey wave reads its people this
+/// way). Keys the mapping does not hold are skipped.
+pub async fn readers_in(
+    db: &impl ConnectionTrait,
+    mapping_id: Uuid,
+    keys: &[String],
+) -> Result<Vec<ReaderRow>, DbErr> {
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders: Vec<String> = (0..keys.len()).map(|i| format!("${}", i + 2)).collect();
+    let filter = format!(
+        "a.person_key IN ({}) ORDER BY a.person_key",
+        placeholders.join(", ")
+    );
+    let mut values: Vec<Value> = Vec::with_capacity(keys.len() + 1);
+    values.push(mapping_id.into());
+    values.extend(keys.iter().map(|k| Value::from(k.clone())));
+    ReaderRow::find_by_statement(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        reader_sql(&filter),
+        values,
+    ))
+    .all(db)
+    .await
+}
