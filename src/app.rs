@@ -44,6 +44,8 @@ pub struct AppState {
     /// Sends survey invitations and reminders when due (in the background when
     /// `CANDOR_SURVEY_WORKER` is on).
     pub surveys: crate::survey::Surveys,
+    /// The playbooks, checked at startup.
+    pub playbooks: Arc<crate::playbook::Playbooks>,
 }
 
 /// A built application, bound to its port but not yet serving.
@@ -98,6 +100,7 @@ impl App {
             .context("the regulator report templates do not compile")?;
         let alerts = alert_worker(settings, &db, &clock, &obligations)?;
         let notices = notice_config(settings)?;
+        let playbooks = Arc::new(load_playbooks(settings, &notices)?);
         let (sending, delivery) = delivery(settings, &db, &clock, &secret)?;
         let metrics = Arc::new(Metrics::with_delivery(delivery.counters()));
         let surveys = crate::survey::Surveys::new(
@@ -109,6 +112,7 @@ impl App {
             delivery.clone(),
         );
         let state = AppState {
+            playbooks,
             surveys,
             notices,
             sending,
@@ -189,6 +193,23 @@ pub fn load_obligations(
         traits: Arc::new(traits),
         contact: settings.organization_contact.clone(),
     })
+}
+
+/// The playbooks (the shipped ones, or `CANDOR_PLAYBOOKS`), checked against the notice
+/// templates in use: Candor does not start with a playbook that does not validate.
+pub fn load_playbooks(
+    settings: &Settings,
+    notices: &crate::notice::drafts::NoticeConfig,
+) -> anyhow::Result<crate::playbook::Playbooks> {
+    use crate::playbook::Playbooks;
+    let templates = notices
+        .base_templates()
+        .map_err(|e| anyhow::anyhow!("the notice templates cannot be read: {e}"))?;
+    let loaded = match &settings.playbooks {
+        Some(dir) => Playbooks::load_dir(dir, &templates),
+        None => Playbooks::embedded_for(&templates),
+    };
+    loaded.map_err(|e| anyhow::anyhow!("{e} (CANDOR_PLAYBOOKS)"))
 }
 
 /// The notice settings, with the templates checked: Candor does not start with templates that

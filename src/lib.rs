@@ -17,6 +17,7 @@ pub mod mail;
 pub mod mapping;
 pub mod notice;
 pub mod obligation;
+pub mod playbook;
 pub mod rules;
 pub mod settings;
 pub mod store;

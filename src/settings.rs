@@ -82,6 +82,9 @@ pub struct Settings {
     /// `CANDOR_NOTICE_TEMPLATES`: a folder of notice templates to use instead of the shipped
     /// ones (same shape as `notice-templates/`); read on every use, so edits are seen.
     pub notice_templates: Option<PathBuf>,
+    /// `CANDOR_PLAYBOOKS`: a folder of playbooks (`*.toml`) to use instead of the shipped
+    /// ones; checked at startup like them.
+    pub playbooks: Option<PathBuf>,
     /// `CANDOR_NOTICE_MAX_GRADE`: the highest reading grade a notice may have.
     pub notice_max_grade: f64,
     /// `CANDOR_NOTICE_MAX_SENTENCE_WORDS`: longer sentences get a lint warning.
@@ -165,6 +168,7 @@ impl Default for Settings {
             organization_website: String::new(),
             public_url: "http://localhost:8080".into(),
             notice_templates: None,
+            playbooks: None,
             notice_max_grade: 8.0,
             notice_max_sentence_words: 25,
             smtp_url: None,

@@ -232,6 +232,7 @@ async fn mapped_incident(service: &Service<'_>, responder: Uuid) -> Uuid {
             title: "Billing records copied with a stolen staff password".into(),
             summary: "Someone used a stolen staff password to copy billing records.".into(),
             severity: Severity::High,
+            kind: candor::domain::IncidentKind::DataBreach,
             discovered_at: now - chrono::Duration::hours(30),
             occurred_from: Some(now - chrono::Duration::days(12)),
             occurred_to: Some(now - chrono::Duration::days(10)),

@@ -227,6 +227,7 @@ async fn open_incident(db: &sea_orm::DatabaseConnection, clock: &dyn Clock) -> u
             title: "Benchmark incident".into(),
             summary: String::new(),
             severity: Severity::High,
+            kind: candor::domain::IncidentKind::DataBreach,
             discovered_at: now,
             occurred_from: None,
             occurred_to: None,

@@ -35,6 +35,7 @@ mod m20261123_000028_create_contact_preferences;
 mod m20261123_000029_create_survey_schedules;
 mod m20261123_000030_create_survey_responses;
 mod m20261123_000031_create_followup_actions;
+mod m20261123_000032_add_incident_kind;
 
 /// Runs every Candor migration in order.
 pub struct Migrator;
@@ -73,6 +74,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000029_create_survey_schedules::Migration),
             Box::new(m20261123_000030_create_survey_responses::Migration),
             Box::new(m20261123_000031_create_followup_actions::Migration),
+            Box::new(m20261123_000032_add_incident_kind::Migration),
         ]
     }
 }

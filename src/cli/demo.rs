@@ -145,6 +145,7 @@ async fn seed_incident(
                       we do not recognise."
                 .into(),
             severity: Severity::High,
+            kind: crate::domain::IncidentKind::DataBreach,
             discovered_at: now - Duration::hours(30),
             occurred_from: Some(now - Duration::days(12)),
             occurred_to: Some(now - Duration::hours(29)),

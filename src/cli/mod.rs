@@ -5,6 +5,7 @@ mod delivery;
 mod demo;
 mod import;
 mod notice;
+mod playbook;
 mod rules;
 
 use std::io::{BufRead, IsTerminal};
@@ -53,6 +54,9 @@ pub enum Command {
     /// Work with notice templates.
     #[command(subcommand)]
     Notice(notice::NoticeCommand),
+    /// Work with playbooks.
+    #[command(subcommand)]
+    Playbook(playbook::PlaybookCommand),
     /// Delivery by hand: read bounce reports from a mailbox, or drain the outbox once.
     #[command(subcommand)]
     Delivery(delivery::DeliveryCommand),
@@ -123,6 +127,7 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<ExitCode> {
         Command::Demo(args) => demo::run(args, settings, clock).await,
         Command::Import(args) => import::run(args, &settings, clock).await,
         Command::Rules(command) => rules::run(command),
+        Command::Playbook(command) => playbook::run(command, settings.notice_templates.as_deref()),
         Command::Delivery(command) => delivery::run(command, &settings, clock).await,
         Command::Notice(command) => notice::run(
             command,

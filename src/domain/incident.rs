@@ -19,6 +19,22 @@ keyed_enum! {
 }
 
 keyed_enum! {
+    /// What sort of incident it is; playbooks attach by kind.
+    IncidentKind, "incident kind" {
+        /// Personal data was exposed or taken.
+        DataBreach => "data_breach",
+        /// Passwords, keys or tokens leaked.
+        CredentialExposure => "credential_exposure",
+        /// A laptop, phone or drive was lost or stolen.
+        LostDevice => "lost_device",
+        /// Systems were encrypted or held for ransom.
+        Ransomware => "ransomware",
+        /// Anything else.
+        Other => "other",
+    }
+}
+
+keyed_enum! {
     /// Where an incident stands in its lifecycle.
     IncidentStatus, "incident status" {
         /// Opened; nobody has looked yet.
@@ -257,6 +273,7 @@ pub struct Incident {
     pub title: String,
     pub summary: String,
     pub severity: Severity,
+    pub kind: IncidentKind,
     pub status: IncidentStatus,
     /// When the company became aware; legal clocks start here.
     pub discovered_at: DateTime<Utc>,

@@ -12,7 +12,9 @@ use uuid::Uuid;
 use crate::audit::{self, AuditEvent};
 use crate::domain::audit::Actor;
 use crate::domain::incident::{self as rules, FieldProblem, TransitionRefused};
-use crate::domain::{Incident, IncidentStatus, Severity, TimelineEntry, TimelineKind};
+use crate::domain::{
+    Incident, IncidentKind, IncidentStatus, Severity, TimelineEntry, TimelineKind,
+};
 use crate::store;
 use crate::store::incidents::ListFilter;
 
@@ -39,6 +41,7 @@ pub struct NewIncident {
     pub title: String,
     pub summary: String,
     pub severity: Severity,
+    pub kind: IncidentKind,
     pub discovered_at: DateTime<Utc>,
     pub occurred_from: Option<DateTime<Utc>>,
     pub occurred_to: Option<DateTime<Utc>>,
@@ -71,6 +74,7 @@ pub async fn create(
         title: input.title.trim().to_owned(),
         summary: input.summary.trim().to_owned(),
         severity: input.severity,
+        kind: input.kind,
         status: IncidentStatus::Reported,
         discovered_at: input.discovered_at,
         occurred_from: input.occurred_from,
@@ -83,7 +87,10 @@ pub async fn create(
     };
     let txn = store::begin_write(db).await?;
     store::incidents::insert(&txn, &incident).await?;
-    let summary = format!("incident opened with severity {}", incident.severity);
+    let summary = format!(
+        "incident opened: {}, severity {}",
+        incident.kind, incident.severity
+    );
     audit::record(
         &txn,
         now,
@@ -118,6 +125,7 @@ pub struct IncidentChange {
     pub title: Option<String>,
     pub summary: Option<String>,
     pub severity: Option<Severity>,
+    pub kind: Option<IncidentKind>,
     pub discovered_at: Option<DateTime<Utc>>,
     pub occurred_from: Option<Option<DateTime<Utc>>>,
     pub occurred_to: Option<Option<DateTime<Utc>>>,
@@ -154,6 +162,7 @@ pub async fn update(
     apply!(title, title);
     apply!(summary, summary);
     apply!(severity, change.severity);
+    apply!(kind, change.kind);
     apply!(discovered_at, change.discovered_at);
     apply!(occurred_from, change.occurred_from);
     apply!(occurred_to, change.occurred_to);
@@ -187,6 +196,9 @@ pub async fn update(
             "; severity {} -> {}",
             current.severity, next.severity
         ));
+    }
+    if changed.contains(&"kind") {
+        summary.push_str(&format!("; kind {} -> {}", current.kind, next.kind));
     }
     audit::record(&txn, now, event(actor, "incident.changed", &next, summary)).await?;
     txn.commit().await?;

@@ -7,7 +7,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::entities::incidents;
-use crate::domain::{Incident, IncidentStatus, Severity};
+use crate::domain::{Incident, IncidentKind, IncidentStatus, Severity};
 
 /// Inserts a new incident.
 pub async fn insert(db: &impl ConnectionTrait, incident: &Incident) -> Result<(), DbErr> {
@@ -59,6 +59,7 @@ pub async fn open_ids(db: &impl ConnectionTrait) -> Result<Vec<Uuid>, DbErr> {
 pub struct ListFilter {
     pub status: Option<IncidentStatus>,
     pub severity: Option<Severity>,
+    pub kind: Option<IncidentKind>,
 }
 
 /// One page of incidents, newest first, and the total matching the filter.
@@ -74,6 +75,9 @@ pub async fn list(
     }
     if let Some(severity) = filter.severity {
         query = query.filter(incidents::Column::Severity.eq(severity.as_str()));
+    }
+    if let Some(kind) = filter.kind {
+        query = query.filter(incidents::Column::Kind.eq(kind.as_str()));
     }
     let total = query.clone().count(db).await?;
     let rows = query
@@ -93,6 +97,7 @@ fn to_active(i: &Incident) -> incidents::ActiveModel {
         title: Set(i.title.clone()),
         summary: Set(i.summary.clone()),
         severity: Set(i.severity.as_str().to_owned()),
+        kind: Set(i.kind.as_str().to_owned()),
         status: Set(i.status.as_str().to_owned()),
         discovered_at: Set(i.discovered_at),
         occurred_from: Set(i.occurred_from),
@@ -112,6 +117,10 @@ fn to_domain(m: incidents::Model) -> Result<Incident, DbErr> {
             .severity
             .parse()
             .map_err(|e| super::bad_key("incidents.severity", e))?,
+        kind: m
+            .kind
+            .parse()
+            .map_err(|e| super::bad_key("incidents.kind", e))?,
         status: m
             .status
             .parse()

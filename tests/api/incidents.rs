@@ -136,6 +136,7 @@ async fn a_responder_opens_an_incident_in_reported_at_version_one() {
         "updated_at": "2026-11-20T09:00:00Z",
         "version": 1,
         "open_follow_up_actions": 0,
+        "kind": "data_breach",
     });
     assert_eq!(created, expected);
     // Every role reads it back identically.
@@ -425,4 +426,30 @@ async fn patching_a_title_that_differs_only_by_padding_changes_nothing() {
     let stored = responder.read(&incident).await;
     let padded = responder.patch(&incident, json!({ "title": "  Same title  " }));
     assert_eq!(padded.await, (200, stored));
+}
+
+#[tokio::test]
+async fn an_incident_has_a_kind_that_filters_the_list_and_can_be_corrected() {
+    let app = spawn_app().await;
+    let responder = As::new(&app, Role::Responder).await.1;
+    let at = "2026-11-19T10:00:00Z";
+    let body = json!({ "title": "Laptop left on a train", "severity": "medium",
+                       "kind": "lost_device", "discovered_at": at });
+    let (status, created) = responder.post("/api/v1/incidents", body).await;
+    assert_eq!((status, &created["kind"]), (201, &json!("lost_device")));
+    let path = format!("/api/v1/incidents/{}", created["id"].as_str().unwrap());
+    responder.open("Billing export", "high").await;
+
+    let lost = responder.read("/api/v1/incidents?kind=lost_device").await;
+    assert_eq!(lost["total"], 1);
+    assert_eq!(lost["items"][0]["title"], "Laptop left on a train");
+
+    let (status, changed) = responder
+        .patch(&path, json!({ "kind": "ransomware" }))
+        .await;
+    assert_eq!((status, &changed["kind"]), (200, &json!("ransomware")));
+    assert_eq!(changed["version"], 2);
+    let (status, refused) = responder.patch(&path, json!({ "kind": "flood" })).await;
+    assert_eq!(status, 422, "{refused}");
+    assert_eq!(responder.read(&path).await["kind"], "ransomware");
 }

@@ -13,6 +13,7 @@ mod mapping;
 mod notices;
 mod obligations;
 mod operations;
+mod playbooks;
 mod smoke;
 mod smtp_server;
 mod startup;

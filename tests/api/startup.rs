@@ -52,6 +52,32 @@ fn an_organization_trait_the_rules_pack_does_not_know_refuses_to_start_naming_it
 }
 
 #[test]
+fn a_playbook_that_does_not_validate_refuses_to_start_naming_the_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let playbooks = dir.path().join("playbooks");
+    std::fs::create_dir_all(&playbooks).unwrap();
+    std::fs::write(
+        playbooks.join("broken.toml"),
+        "id = \"broken\"\nname = \"Broken\"\nversion = 1\nsummary = \"A test.\"\n\n\
+         [[steps]]\nid = \"one\"\ntitle = \"One\"\nowner = \"janitor\"\ntask = []\n",
+    )
+    .unwrap();
+    let out = candor(dir.path())
+        .env("CANDOR_PLAYBOOKS", &playbooks)
+        .env("CANDOR_ADDR", "127.0.0.1:0")
+        .arg("serve")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("broken.toml:9") && stderr.contains("janitor"),
+        "stderr: {stderr}"
+    );
+    assert!(stderr.contains("CANDOR_PLAYBOOKS"), "stderr: {stderr}");
+}
+
+#[test]
 fn production_refuses_a_secret_shorter_than_32_bytes() {
     let dir = tempfile::tempdir().unwrap();
     let out = candor(dir.path())

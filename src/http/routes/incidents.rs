@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::domain::{Incident, IncidentStatus, Severity};
+use crate::domain::{Incident, IncidentKind, IncidentStatus, Severity};
 use crate::http::auth::{AnyStaff, Authorized, Responders};
 use crate::http::error::{ApiError, ErrorBody};
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
@@ -24,6 +24,8 @@ pub struct IncidentView {
     pub title: String,
     pub summary: String,
     pub severity: Severity,
+    /// `data_breach`, `credential_exposure`, `lost_device`, `ransomware` or `other`.
+    pub kind: IncidentKind,
     pub status: IncidentStatus,
     /// The moves allowed from the current status.
     pub next_statuses: Vec<IncidentStatus>,
@@ -51,6 +53,7 @@ impl From<Incident> for IncidentView {
             title: i.title,
             summary: i.summary,
             severity: i.severity,
+            kind: i.kind,
             status: i.status,
             discovered_at: i.discovered_at,
             occurred_from: i.occurred_from,
@@ -73,6 +76,8 @@ pub struct CreateIncidentRequest {
     #[serde(default)]
     pub summary: String,
     pub severity: Severity,
+    /// What sort of incident (default `data_breach`); playbooks attach by kind.
+    pub kind: Option<IncidentKind>,
     pub discovered_at: DateTime<Utc>,
     pub occurred_from: Option<DateTime<Utc>>,
     pub occurred_to: Option<DateTime<Utc>>,
@@ -88,6 +93,7 @@ pub struct UpdateIncidentRequest {
     pub title: Option<String>,
     pub summary: Option<String>,
     pub severity: Option<Severity>,
+    pub kind: Option<IncidentKind>,
     pub discovered_at: Option<DateTime<Utc>>,
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<DateTime<Utc>>)]
@@ -133,6 +139,7 @@ pub struct StatusResponse {
 pub struct ListQuery {
     pub status: Option<IncidentStatus>,
     pub severity: Option<Severity>,
+    pub kind: Option<IncidentKind>,
     /// 1-based page number (default 1).
     pub page: Option<u64>,
     /// Items per page, 1 to 200 (default 50).
@@ -171,6 +178,7 @@ pub async fn list_incidents(
     let filter = ListFilter {
         status: query.status,
         severity: query.severity,
+        kind: query.kind,
     };
     let offset = (page - 1).saturating_mul(per_page);
     let (items, total) = incident::list(&state.db, &filter, offset, per_page).await?;
@@ -201,6 +209,7 @@ pub async fn create_incident(
         title: body.title,
         summary: body.summary,
         severity: body.severity,
+        kind: body.kind.unwrap_or(IncidentKind::DataBreach),
         discovered_at: crate::domain::clock::to_micros(body.discovered_at),
         occurred_from: body.occurred_from.map(crate::domain::clock::to_micros),
         occurred_to: body.occurred_to.map(crate::domain::clock::to_micros),
@@ -250,6 +259,7 @@ pub async fn update_incident(
         title: body.title,
         summary: body.summary,
         severity: body.severity,
+        kind: body.kind,
         discovered_at: body.discovered_at.map(to_micros),
         occurred_from: body.occurred_from.map(|v| v.map(to_micros)),
         occurred_to: body.occurred_to.map(|v| v.map(to_micros)),

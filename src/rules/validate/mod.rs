@@ -143,25 +143,7 @@ pub(super) fn word<T>(
     parsed
 }
 
-/// A required, non-blank text field; `at` places a missing one (its table).
-pub(super) fn required_text(
-    p: &mut Problems,
-    field: &str,
-    value: Option<&S<String>>,
-    at: Option<Range<usize>>,
-) -> Option<String> {
-    match value {
-        None => {
-            p.add(at, field, "missing");
-            None
-        }
-        Some(v) if v.get_ref().trim().is_empty() => {
-            p.add(Some(v.span()), field, "must not be blank");
-            None
-        }
-        Some(v) => Some(v.get_ref().trim().to_owned()),
-    }
-}
+pub(super) use crate::domain::file_problem::required_text;
 
 /// Whether `s` is a key: lowercase ASCII letters, digits and `_`, starting with a letter.
 pub(super) fn is_key(s: &str) -> bool {

@@ -11,6 +11,7 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub summary: String,
     pub severity: String,
+    pub kind: String,
     pub status: String,
     pub discovered_at: DateTimeUtc,
     pub occurred_from: Option<DateTimeUtc>,
