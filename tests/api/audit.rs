@@ -135,7 +135,11 @@ async fn every_change_appends_an_entry_linked_to_the_one_before() {
         .map(|e| json!([e["seq"], e["object_type"], e["summary"]]))
         .collect();
     let expected = [
-        json!([5, "incident", "incident opened: data_breach, severity medium"]),
+        json!([
+            5,
+            "incident",
+            "incident opened: data_breach, severity medium"
+        ]),
         json!([
             6,
             "incident",
