@@ -46,6 +46,9 @@ pub struct AppState {
     pub surveys: crate::survey::Surveys,
     /// The playbooks, checked at startup.
     pub playbooks: Arc<crate::playbook::Playbooks>,
+    /// Attaches playbooks and advances their runs (in the background when
+    /// `CANDOR_PLAYBOOK_WORKER` is on).
+    pub runner: crate::playbook::run::Runner,
 }
 
 /// A built application, bound to its port but not yet serving.
@@ -54,6 +57,7 @@ pub struct App {
     state: AppState,
     run_delivery: bool,
     run_surveys: bool,
+    run_playbooks: bool,
 }
 
 /// Connects to the configured database (creating the data directory for SQLite) and brings
@@ -111,7 +115,19 @@ impl App {
             sending.clone(),
             delivery.clone(),
         );
+        let runner = crate::playbook::run::Runner::new(
+            db.clone(),
+            clock.clone(),
+            playbooks.clone(),
+            Arc::new(
+                notices
+                    .base_templates()
+                    .map_err(|e| anyhow::anyhow!("the notice templates cannot be read: {e}"))?,
+            ),
+            obligations.clone(),
+        );
         let state = AppState {
+            runner,
             playbooks,
             surveys,
             notices,
@@ -139,6 +155,7 @@ impl App {
             state,
             run_delivery: settings.delivery_worker,
             run_surveys: settings.survey_worker,
+            run_playbooks: settings.playbook_worker,
         })
     }
 
@@ -162,6 +179,7 @@ impl App {
         let alert_sweep = self.state.alerts.start_sweep();
         let delivery = self.run_delivery.then(|| self.state.delivery.start());
         let surveys = self.run_surveys.then(|| self.state.surveys.start());
+        let playbooks = self.run_playbooks.then(|| self.state.runner.start());
         let router = http::router(self.state);
         axum::serve(
             self.listener,
@@ -171,7 +189,7 @@ impl App {
         .await?;
         sweep.abort();
         alert_sweep.abort();
-        for task in [delivery, surveys].into_iter().flatten() {
+        for task in [delivery, surveys, playbooks].into_iter().flatten() {
             task.abort();
         }
         if let Err(e) = db.close().await {

@@ -107,6 +107,9 @@ pub struct Settings {
     /// `CANDOR_SURVEY_WORKER`: whether this instance sends survey invitations and reminders
     /// when their schedule says they are due (instances sharing a database may all run it).
     pub survey_worker: bool,
+    /// `CANDOR_PLAYBOOK_WORKER`: whether this instance advances playbook runs when a step falls
+    /// due (instances sharing a database may all run it).
+    pub playbook_worker: bool,
     /// `CANDOR_DELIVERY_CONCURRENCY`: sender tasks, each with its own relay connection.
     pub delivery_concurrency: usize,
     /// `CANDOR_DELIVERY_RATE`: messages per second across this instance's senders; 0: no cap.
@@ -177,6 +180,7 @@ impl Default for Settings {
             smtp_timeout_seconds: 30,
             delivery_worker: true,
             survey_worker: true,
+            playbook_worker: true,
             delivery_concurrency: 8,
             delivery_rate: 0,
             delivery_batch: 100,

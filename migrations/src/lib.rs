@@ -36,6 +36,8 @@ mod m20261123_000029_create_survey_schedules;
 mod m20261123_000030_create_survey_responses;
 mod m20261123_000031_create_followup_actions;
 mod m20261123_000032_add_incident_kind;
+mod m20261123_000033_create_playbook_runs;
+mod m20261123_000034_create_playbook_effects;
 
 /// Runs every Candor migration in order.
 pub struct Migrator;
@@ -75,6 +77,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000030_create_survey_responses::Migration),
             Box::new(m20261123_000031_create_followup_actions::Migration),
             Box::new(m20261123_000032_add_incident_kind::Migration),
+            Box::new(m20261123_000033_create_playbook_runs::Migration),
+            Box::new(m20261123_000034_create_playbook_effects::Migration),
         ]
     }
 }

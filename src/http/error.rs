@@ -467,6 +467,37 @@ impl From<crate::survey::SurveyError> for ApiError {
     }
 }
 
+impl From<crate::playbook::run::RunError> for ApiError {
+    fn from(err: crate::playbook::run::RunError) -> Self {
+        use crate::domain::playbook::Refusal as R;
+        use crate::playbook::run::RunError as E;
+        let message = err.to_string();
+        let conflict = |code| ApiError::new(StatusCode::CONFLICT, code, message.clone());
+        match err {
+            E::IncidentNotFound => ApiError::not_found("incident"),
+            E::UnknownPlaybook(_) => {
+                ApiError::new(StatusCode::NOT_FOUND, "unknown_playbook", message)
+            }
+            E::UnknownStep(_) | E::Refused(R::UnknownStep(_)) => {
+                ApiError::new(StatusCode::NOT_FOUND, "unknown_step", message)
+            }
+            E::AmbiguousStep(_) => conflict("ambiguous_step"),
+            E::Refused(R::RoleNotHeld { .. }) => {
+                ApiError::new(StatusCode::FORBIDDEN, "forbidden", message)
+            }
+            E::Refused(R::NotReady { .. }) => conflict("step_not_ready"),
+            E::Refused(R::WrongKind { .. }) => conflict("wrong_kind"),
+            E::Refused(R::DecisionRequired { .. }) => conflict("decision_required"),
+            E::Refused(R::DecisionNotAsked { .. }) => conflict("decision_not_asked"),
+            E::Refused(R::AlreadyDone { .. }) => conflict("already_done"),
+            E::Refused(R::Finished) => conflict("run_finished"),
+            E::Conflict => conflict("edit_conflict"),
+            E::Db(e) => db_error(e),
+            e @ E::Corrupt(_) => ApiError::internal(e),
+        }
+    }
+}
+
 impl From<NoticeError> for ApiError {
     fn from(err: NoticeError) -> Self {
         let message = err.to_string();

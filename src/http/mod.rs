@@ -47,6 +47,7 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
         (name = "obligations", description = "Risk assessment, recorded events, legal obligations and duties, regulator report"),
         (name = "notices", description = "Notices to people: drafts, template files, lint, preview, dry run, approval"),
         (name = "delivery", description = "Sending notices: the outbox, campaigns, bounces, letters"),
+        (name = "playbooks", description = "Playbook runs on an incident: steps, owners, due times, tasks and gates"),
         (name = "survey", description = "The follow-up survey: schedule, invitations, results, responses, follow-up actions, people's links"),
         (name = "operations", description = "Probes and metrics"),
     )
@@ -131,6 +132,12 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(routes::delivery::release_campaign))
         .routes(routes!(routes::delivery::letters_manifest))
         .routes(routes!(routes::delivery::report_bounce))
+        .routes(routes!(
+            routes::playbook::get_playbook,
+            routes::playbook::attach_playbook
+        ))
+        .routes(routes!(routes::playbook::complete_step))
+        .routes(routes!(routes::playbook::approve_step))
         .routes(routes!(routes::survey::get_survey))
         .routes(routes!(
             routes::survey::get_schedule,

@@ -3,11 +3,13 @@
 //! the binary, or a folder — with which playbooks attach to an incident by themselves.
 //!
 //! The format is described in `playbooks/README.md`. Every problem of every file is reported
-//! at once, as `file:line: field: reason`.
+//! at once, as `file:line: field: reason`. [`run`] attaches playbooks to incidents and runs
+//! them.
 
 mod embedded;
 mod problem;
 mod raw;
+pub mod run;
 mod set;
 mod syntax;
 mod validate;

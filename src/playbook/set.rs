@@ -14,6 +14,8 @@ use crate::notice::templates::TemplateSet;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Playbooks {
     by_id: BTreeMap<String, Playbook>,
+    /// Each playbook's file, `(name, text)`, by id: a run pins the text it started with.
+    sources: BTreeMap<String, (String, String)>,
 }
 
 impl Playbooks {
@@ -83,11 +85,42 @@ impl Playbooks {
         ctx: &Context,
     ) -> Result<Playbooks, PlaybookErrors> {
         files.sort_by(|a, b| a.0.cmp(&b.0));
-        let by_id = validate::set(&files, ctx)?
+        let by_id: BTreeMap<String, Playbook> = validate::set(&files, ctx)?
             .into_iter()
             .map(|p| (p.id.clone(), p))
             .collect();
-        Ok(Playbooks { by_id })
+        // A playbook's id is its file's stem (the validator insists).
+        let sources = files
+            .into_iter()
+            .filter_map(|(name, text)| {
+                let id = name.strip_suffix(".toml")?.to_owned();
+                by_id.contains_key(&id).then_some((id, (name, text)))
+            })
+            .collect();
+        Ok(Playbooks { by_id, sources })
+    }
+
+    /// A playbook's file as `(name, text)`.
+    pub fn source(&self, id: &str) -> Option<(&str, &str)> {
+        self.sources
+            .get(id)
+            .map(|(name, text)| (name.as_str(), text.as_str()))
+    }
+
+    /// The playbook of a run's pinned file, checked again (its `start_playbook` steps may name
+    /// a playbook of `beside`).
+    pub fn pinned(
+        file: &str,
+        text: &str,
+        templates: &TemplateSet,
+        beside: &Playbooks,
+    ) -> Result<Playbook, PlaybookErrors> {
+        let ctx = Context::new(templates, beside.by_id.keys().cloned().collect());
+        let mut set = Playbooks::checked(vec![(file.to_owned(), text.to_owned())], &ctx)?;
+        let id = set.by_id.keys().next().cloned().unwrap_or_default();
+        set.by_id.remove(&id).ok_or_else(|| {
+            PlaybookErrors(vec![Problem::whole(file, "holds no playbook".to_owned())])
+        })
     }
 
     /// The playbook with this id.

@@ -12,6 +12,7 @@ pub mod mapping;
 pub mod notices;
 pub mod obligation_results;
 pub mod obligations;
+pub mod playbooks;
 pub mod population;
 pub mod scope;
 pub mod survey;

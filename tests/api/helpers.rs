@@ -47,6 +47,8 @@ pub struct TestApp {
     pub delivery: candor::delivery::Worker,
     /// The app's survey worker, to run a pass on demand (its background pass is off).
     pub surveys: candor::survey::Surveys,
+    /// The app's playbook runner, to wake due runs on demand (its background pass is off).
+    pub runner: candor::playbook::run::Runner,
     _pg: Option<PgDatabase>,
 }
 
@@ -82,6 +84,7 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
         // Tests drain the outbox themselves, so what happens when is theirs to decide.
         delivery_worker: false,
         survey_worker: false,
+        playbook_worker: false,
         ..Settings::default()
     };
     customize(&mut settings);
@@ -95,6 +98,7 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
     let alerts = app.state().alerts.clone();
     let delivery = app.state().delivery.clone();
     let surveys = app.state().surveys.clone();
+    let runner = app.state().runner.clone();
     tokio::spawn(app.serve(std::future::pending()));
     TestApp {
         base: format!("http://{addr}"),
@@ -108,6 +112,7 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
         alerts,
         delivery,
         surveys,
+        runner,
         _pg: pg,
     }
 }

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use crate::helpers::spawn_app;
 
 /// Every route of the API and the methods it answers, as documented.
-const ROUTES: [(&str, &[&str]); 51] = [
+const ROUTES: [(&str, &[&str]); 54] = [
     ("/api/v1/auth/login", &["post"]),
     ("/api/v1/auth/me", &["get"]),
     ("/api/v1/users", &["get", "post"]),
@@ -75,6 +75,15 @@ const ROUTES: [(&str, &[&str]); 51] = [
     ("/api/v1/incidents/{id}/actions", &["get"]),
     ("/api/v1/incidents/{id}/actions/{aid}", &["patch"]),
     ("/api/v1/incidents/{id}/links/revoke", &["post"]),
+    ("/api/v1/incidents/{id}/playbook", &["get", "post"]),
+    (
+        "/api/v1/incidents/{id}/playbook/steps/{step}/complete",
+        &["post"],
+    ),
+    (
+        "/api/v1/incidents/{id}/playbook/steps/{step}/approve",
+        &["post"],
+    ),
     ("/api/v1/inventory/systems", &["get", "post"]),
     ("/api/v1/inventory/customers", &["post"]),
     ("/api/v1/inventory/holdings", &["post"]),
@@ -177,7 +186,7 @@ async fn every_api_operation_but_login_requires_the_bearer_scheme() {
             }
         }
     }
-    assert_eq!(checked, 59);
+    assert_eq!(checked, 63);
 }
 
 #[tokio::test]

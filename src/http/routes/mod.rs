@@ -9,6 +9,7 @@ pub mod inventory;
 pub mod mapping;
 pub mod notices;
 pub mod obligations;
+pub mod playbook;
 pub mod reports;
 pub mod risk;
 pub mod scope;

@@ -21,6 +21,8 @@ pub mod notice_template_edits;
 pub mod notices;
 pub mod obligation_results;
 pub mod people;
+pub mod playbook_effects;
+pub mod playbook_runs;
 pub mod risk_assessments;
 pub mod scope_records;
 pub mod survey_responses;
