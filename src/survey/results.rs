@@ -140,9 +140,11 @@ async fn views(
     db: &impl ConnectionTrait,
     rows: Vec<ResponseRow>,
 ) -> Result<Vec<ResponseView>, SurveyError> {
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let actions = store::survey::actions::of_responses(db, &ids).await?;
     let mut views = Vec::with_capacity(rows.len());
     for r in rows {
-        let action = store::survey::actions::of_response(db, r.id).await?;
+        let action_id = actions.get(&r.id).copied();
         views.push(ResponseView {
             id: r.id,
             customer_ref: r.customer_ref,
@@ -154,7 +156,7 @@ async fn views(
             revisions: r.revisions,
             answered_at: r.created_at,
             updated_at: r.updated_at,
-            action_id: action.map(|a| a.id),
+            action_id,
         });
     }
     Ok(views)

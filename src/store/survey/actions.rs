@@ -28,15 +28,21 @@ pub async fn find(
         .await
 }
 
-/// The action made from a response.
-pub async fn of_response(
+/// The actions made from these responses, by response.
+pub async fn of_responses(
     db: &impl ConnectionTrait,
-    response_id: Uuid,
-) -> Result<Option<ActionRow>, DbErr> {
-    followup_actions::Entity::find()
-        .filter(followup_actions::Column::ResponseId.eq(response_id))
-        .one(db)
-        .await
+    response_ids: &[Uuid],
+) -> Result<std::collections::HashMap<Uuid, Uuid>, DbErr> {
+    if response_ids.is_empty() {
+        return Ok(Default::default());
+    }
+    Ok(followup_actions::Entity::find()
+        .filter(followup_actions::Column::ResponseId.is_in(response_ids.iter().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| (a.response_id, a.id))
+        .collect())
 }
 
 /// An incident's actions (only those in `status` when given), oldest first.
