@@ -239,9 +239,30 @@ async fn an_overdue_step_escalates_to_its_owner_then_the_commander_once_each() {
         2,
         "never twice per step and threshold"
     );
+    // Signed in again: the clock moved past the first sign-in's expiry.
+    let desk = desk.as_role(&[Role::Responder]).await;
+    let (_, timeline) = desk.get("/timeline").await;
+    let alerts: Vec<&str> = timeline
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter(|e| e["kind"] == "alert")
+        .filter_map(|e| e["text"].as_str())
+        .collect();
+    let due = "was due 2026-11-20T10:00:00Z";
+    assert_eq!(
+        alerts,
+        [
+            format!(
+                "Playbook step overdue: \"Stop the exposure\" (Drill) {due}; escalated to its owner (responder)."
+            ),
+            format!(
+                "Playbook step overdue: \"Stop the exposure\" (Drill) {due}; escalated to the incident commander."
+            ),
+        ]
+    );
 
     // The state lives in the run's rows: a later change still knows both were sent.
-    let desk = desk.as_role(&[Role::Responder]).await;
     let (status, run) = call(&desk, "/playbook/steps/contain/complete", json!({})).await;
     assert_eq!(status, 200, "{run}");
     assert_eq!(

@@ -12,6 +12,7 @@ use crate::audit::{self, AuditEvent};
 use crate::domain::playbook::{
     Action, Effect, Event, Facts, Playbook, RunState, StepStatus, Threshold, decide, due_at,
 };
+use crate::domain::{TimelineEntry, TimelineKind};
 use crate::obligation::{self, ObligationError};
 use crate::store;
 use crate::store::playbooks::{NewEffect, RunRow};
@@ -38,6 +39,11 @@ impl Runner {
             .iter()
             .filter_map(|e| effect_row(&row, &decision.state, e))
             .collect::<Vec<_>>();
+        let alerts: Vec<TimelineEntry> = decision
+            .effects
+            .iter()
+            .filter_map(|e| escalation_entry(def, row.incident_id, e, now))
+            .collect();
         let expected = row.row_version;
         row.state = json(&decision.state)?;
         row.finished_at = decision.state.finished_at;
@@ -60,6 +66,9 @@ impl Runner {
             return Err(RunError::Conflict);
         }
         store::playbooks::insert_effects(&txn, &effects, now).await?;
+        for entry in &alerts {
+            store::timeline::insert(&txn, entry).await?;
+        }
         if let Some(event) = audit {
             audit::record(&txn, now, event).await?;
         }
@@ -98,6 +107,36 @@ impl Runner {
             duty_due,
         })
     }
+}
+
+/// The incident timeline's record of an escalation (written once, with the effect's row).
+fn escalation_entry(
+    def: &Playbook,
+    incident_id: uuid::Uuid,
+    effect: &Effect,
+    now: DateTime<Utc>,
+) -> Option<TimelineEntry> {
+    let Effect::Escalate { step, to, due_at } = effect else {
+        return None;
+    };
+    let step = def.step(step)?;
+    let due = due_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let whom = match to {
+        Threshold::Owner => format!("its owner ({})", step.owner),
+        Threshold::Commander => "the incident commander".to_owned(),
+    };
+    Some(TimelineEntry {
+        id: uuid::Uuid::now_v7(),
+        incident_id,
+        at: now,
+        kind: TimelineKind::Alert,
+        text: format!(
+            "Playbook step overdue: \"{}\" ({}) was due {due}; escalated to {whom}.",
+            step.title, def.name
+        ),
+        author_id: None,
+        created_at: now,
+    })
 }
 
 /// The row an effect is written as; `Finished` is the run's status, not a row.
