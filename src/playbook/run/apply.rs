@@ -22,14 +22,14 @@ const RECHECK: chrono::Duration = chrono::Duration::minutes(15);
 
 impl Runner {
     /// Applies `event` to the run and writes the outcome, with `audit` when a person acted;
-    /// returns the run as written.
+    /// returns the run as written and the incident's facts it was judged by.
     pub(super) async fn apply(
         &self,
         mut row: RunRow,
         def: &Playbook,
         (event, audit): (&Event, Option<AuditEvent>),
         now: DateTime<Utc>,
-    ) -> Result<RunRow, RunError> {
+    ) -> Result<(RunRow, Facts), RunError> {
         let state: RunState = serde_json::from_str(&row.state)
             .map_err(|e| RunError::Corrupt(format!("run {} state: line {}", row.id, e.line())))?;
         let facts = self.facts(row.incident_id, now).await?;
@@ -73,7 +73,7 @@ impl Runner {
             audit::record(&txn, now, event).await?;
         }
         txn.commit().await?;
-        Ok(row)
+        Ok((row, facts))
     }
 
     /// What the engine needs of the incident: its discovery and, per recipient, the earliest

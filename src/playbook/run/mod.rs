@@ -102,7 +102,8 @@ impl Runner {
             .get(playbook_id)
             .ok_or_else(|| RunError::UnknownPlaybook(playbook_id.to_owned()))?;
         if let Some(existing) = self.run_of(incident_id, playbook_id).await? {
-            return Ok((self.view_of(&existing, now).await?, false));
+            let facts = self.facts(incident_id, now).await?;
+            return Ok((self.view_of(&existing, &facts, now)?, false));
         }
         let (file_name, source) = self
             .playbooks
@@ -130,7 +131,8 @@ impl Runner {
             if store::is_unique_violation(&e)
                 && let Some(existing) = self.run_of(incident_id, playbook_id).await?
             {
-                return Ok((self.view_of(&existing, now).await?, false));
+                let facts = self.facts(incident_id, now).await?;
+                return Ok((self.view_of(&existing, &facts, now)?, false));
             }
             return Err(e.into());
         }
@@ -149,8 +151,8 @@ impl Runner {
         .await?;
         txn.commit().await?;
         // The first steps become ready.
-        let row = self.apply(row, def, (&Event::Tick, None), now).await?;
-        Ok((self.view_of(&row, now).await?, true))
+        let (row, facts) = self.apply(row, def, (&Event::Tick, None), now).await?;
+        Ok((self.view_of(&row, &facts, now)?, true))
     }
 
     /// The incident's runs, with every step's status, due time and what blocks it.
@@ -159,11 +161,13 @@ impl Runner {
         store::incidents::find(&self.db, incident_id)
             .await?
             .ok_or(RunError::IncidentNotFound)?;
-        let mut views = Vec::new();
-        for row in store::playbooks::runs_of(&self.db, incident_id).await? {
-            views.push(self.view_of(&row, now).await?);
-        }
-        Ok(views)
+        // The incident's facts (its obligations) are read once for all of its runs.
+        let facts = self.facts(incident_id, now).await?;
+        store::playbooks::runs_of(&self.db, incident_id)
+            .await?
+            .iter()
+            .map(|row| self.view_of(row, &facts, now))
+            .collect()
     }
 
     /// A person completes a task or approves a gate of one of the incident's runs (`run`
@@ -206,8 +210,8 @@ impl Runner {
                 note,
             },
         };
-        let row = self.apply(row, &def, (&event, Some(audit)), now).await?;
-        self.view_of(&row, now).await
+        let (row, facts) = self.apply(row, &def, (&event, Some(audit)), now).await?;
+        self.view_of(&row, &facts, now)
     }
 
     /// One pass of the worker: every running run whose wake-up time has come is ticked.

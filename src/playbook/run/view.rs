@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::{RunError, Runner};
 use crate::domain::Role;
-use crate::domain::playbook::{RunState, StepKind, StepStatus, Threshold, blocking, due_at};
+use crate::domain::playbook::{Facts, RunState, StepKind, StepStatus, Threshold, blocking, due_at};
 use crate::store::playbooks::RunRow;
 
 /// A playbook run.
@@ -58,21 +58,22 @@ pub struct StepView {
 }
 
 impl Runner {
-    pub(super) async fn view_of(
+    /// A run as staff see it, its due times measured against the incident's `facts`.
+    pub(super) fn view_of(
         &self,
         row: &RunRow,
+        facts: &Facts,
         now: DateTime<Utc>,
     ) -> Result<RunView, RunError> {
         let def = self.definition(row)?;
         let state: RunState = serde_json::from_str(&row.state)
             .map_err(|e| RunError::Corrupt(format!("run {} state: line {}", row.id, e.line())))?;
-        let facts = self.facts(row.incident_id, now).await?;
         let steps = def
             .steps
             .iter()
             .map(|step| {
                 let s = state.steps.get(&step.id).cloned().unwrap_or_default();
-                let due = due_at(&def, &state, &facts, &step.id);
+                let due = due_at(&def, &state, facts, &step.id);
                 let (kind, checklist, action, decides) = match &step.kind {
                     StepKind::Task { checklist } => ("task", checklist.clone(), None, None),
                     StepKind::Gate { decides, .. } => ("gate", Vec::new(), None, decides.clone()),
