@@ -49,6 +49,8 @@ pub struct AppState {
     /// Attaches playbooks and advances their runs (in the background when
     /// `CANDOR_PLAYBOOK_WORKER` is on).
     pub runner: crate::playbook::run::Runner,
+    /// Whether playbooks attach themselves by their `applies_when`.
+    pub playbook_auto_attach: bool,
 }
 
 /// A built application, bound to its port but not yet serving.
@@ -115,19 +117,35 @@ impl App {
             sending.clone(),
             delivery.clone(),
         );
+        let escalation = crate::playbook::run::EscalationConfig {
+            mailer: staff_mailer(settings)?,
+            from: settings
+                .mail_from
+                .parse()
+                .map_err(|_| crate::settings::SettingsError::BadMailFrom)?,
+            webhook: settings.chat_webhook()?,
+            public_url: settings.public_url.clone(),
+            http: crate::playbook::run::EscalationConfig::http_client(),
+        };
         let runner = crate::playbook::run::Runner::new(
             db.clone(),
             clock.clone(),
             playbooks.clone(),
-            Arc::new(
-                notices
-                    .base_templates()
-                    .map_err(|e| anyhow::anyhow!("the notice templates cannot be read: {e}"))?,
-            ),
             obligations.clone(),
-        );
+            crate::playbook::run::Services {
+                mapping: mapping.clone(),
+                notices: notices.clone(),
+                sending: sending.clone(),
+                delivery: delivery.clone(),
+                surveys: surveys.clone(),
+                reports: reports.clone(),
+                escalation,
+            },
+        )
+        .map_err(|e| anyhow::anyhow!("the notice templates cannot be read: {e}"))?;
         let state = AppState {
             runner,
+            playbook_auto_attach: settings.playbook_auto_attach,
             playbooks,
             surveys,
             notices,
@@ -353,12 +371,7 @@ fn alert_worker(
     clock: &Arc<dyn Clock>,
     obligations: &crate::obligation::ObligationConfig,
 ) -> anyhow::Result<crate::obligation::AlertWorker> {
-    use secrecy::ExposeSecret;
-    let smtp_url = settings
-        .smtp_url
-        .as_ref()
-        .map(|u| u.expose_secret().to_owned());
-    let mailer = crate::mail::Mailer::new(smtp_url.as_deref(), &settings.data_dir)?;
+    let mailer = staff_mailer(settings)?;
     let from = settings
         .mail_from
         .parse()
@@ -373,6 +386,19 @@ fn alert_worker(
         },
         mailer,
     ))
+}
+
+/// Staff mail: the SMTP relay, or `.eml` files under the data directory.
+fn staff_mailer(settings: &Settings) -> anyhow::Result<crate::mail::Mailer> {
+    use secrecy::ExposeSecret;
+    let smtp_url = settings
+        .smtp_url
+        .as_ref()
+        .map(|u| u.expose_secret().to_owned());
+    Ok(crate::mail::Mailer::new(
+        smtp_url.as_deref(),
+        &settings.data_dir,
+    )?)
 }
 
 /// The key for sign-in digests, derived from the token secret with its own label so that the

@@ -110,6 +110,10 @@ pub struct Settings {
     /// `CANDOR_PLAYBOOK_WORKER`: whether this instance advances playbook runs when a step falls
     /// due (instances sharing a database may all run it).
     pub playbook_worker: bool,
+    /// `CANDOR_PLAYBOOK_AUTO_ATTACH`: whether a playbook attaches itself to an incident that
+    /// meets its `applies_when` (when it is opened or changed, and when its scope is set);
+    /// off: playbooks run only when someone attaches them.
+    pub playbook_auto_attach: bool,
     /// `CANDOR_DELIVERY_CONCURRENCY`: sender tasks, each with its own relay connection.
     pub delivery_concurrency: usize,
     /// `CANDOR_DELIVERY_RATE`: messages per second across this instance's senders; 0: no cap.
@@ -134,6 +138,11 @@ pub struct Settings {
     /// unset: the webhook is off.
     #[serde(serialize_with = "redact")]
     pub bounce_webhook_token: Option<SecretString>,
+    /// `CANDOR_CHAT_WEBHOOK_URL`: a Slack- or Teams-compatible incoming webhook that overdue
+    /// playbook steps are posted to (`{"text": …}`); unset: escalations go by mail and the
+    /// timeline only. The address is a secret (it carries the webhook's token).
+    #[serde(serialize_with = "redact")]
+    pub chat_webhook_url: Option<SecretString>,
     /// `CANDOR_LOG`: a tracing filter such as `info` or `candor=debug,info`.
     pub log: String,
     /// `CANDOR_LOG_FORMAT`: `text` or `json`.
@@ -181,6 +190,7 @@ impl Default for Settings {
             delivery_worker: true,
             survey_worker: true,
             playbook_worker: true,
+            playbook_auto_attach: true,
             delivery_concurrency: 8,
             delivery_rate: 0,
             delivery_batch: 100,
@@ -191,6 +201,7 @@ impl Default for Settings {
             delivery_auto_pause_rate: 0.2,
             notice_link_days: 365,
             bounce_webhook_token: None,
+            chat_webhook_url: None,
             log: "info,sea_orm_migration=warn,sqlx::postgres::notice=warn".into(),
             log_format: LogFormat::Text,
         }
@@ -222,6 +233,8 @@ pub enum SettingsError {
     BadMailFrom,
     #[error("CANDOR_PUBLIC_URL must be an absolute http or https address")]
     BadPublicUrl,
+    #[error("CANDOR_CHAT_WEBHOOK_URL must be an http:// or https:// address with a host")]
+    BadChatWebhook,
     #[error("CANDOR_NOTICE_MAX_GRADE must be between 1 and 20")]
     BadMaxGrade,
     #[error("CANDOR_NOTICE_MAX_SENTENCE_WORDS must be between 8 and 100")]
@@ -297,6 +310,7 @@ impl Settings {
             Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => {}
             _ => return Err(SettingsError::BadPublicUrl),
         }
+        self.chat_webhook()?;
         if !(1.0..=20.0).contains(&self.notice_max_grade) {
             return Err(SettingsError::BadMaxGrade);
         }
@@ -305,6 +319,26 @@ impl Settings {
         }
         self.notice_from_address()?;
         self.validate_delivery()
+    }
+
+    /// The chat webhook's address, when one is set: an `http` or `https` URL with a host.
+    pub fn chat_webhook(&self) -> Result<Option<url::Url>, SettingsError> {
+        use secrecy::ExposeSecret;
+        let Some(raw) = self
+            .chat_webhook_url
+            .as_ref()
+            .map(|u| u.expose_secret().trim().to_owned())
+            .filter(|u| !u.is_empty())
+        else {
+            return Ok(None);
+        };
+        // The address is a secret: the error never repeats it.
+        match url::Url::parse(&raw) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => {
+                Ok(Some(u))
+            }
+            _ => Err(SettingsError::BadChatWebhook),
+        }
     }
 
     /// The address notices come from.

@@ -190,7 +190,7 @@ pub async fn seed(service: &Service<'_>, files: &Files) -> Seeded {
         service.notices,
         service.obligations,
         service.sending,
-        lead,
+        (lead, candor::domain::audit::Actor::User(lead)),
         incident_id,
         draft.id,
         SendOptions::default(),

@@ -38,6 +38,8 @@ mod m20261123_000031_create_followup_actions;
 mod m20261123_000032_add_incident_kind;
 mod m20261123_000033_create_playbook_runs;
 mod m20261123_000034_create_playbook_effects;
+mod m20261123_000035_add_playbook_effect_timing;
+mod m20261123_000036_create_playbook_tasks;
 
 /// Runs every Candor migration in order.
 pub struct Migrator;
@@ -79,6 +81,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000032_add_incident_kind::Migration),
             Box::new(m20261123_000033_create_playbook_runs::Migration),
             Box::new(m20261123_000034_create_playbook_effects::Migration),
+            Box::new(m20261123_000035_add_playbook_effect_timing::Migration),
+            Box::new(m20261123_000036_create_playbook_tasks::Migration),
         ]
     }
 }

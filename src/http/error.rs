@@ -492,6 +492,10 @@ impl From<crate::playbook::run::RunError> for ApiError {
             E::Refused(R::AlreadyDone { .. }) => conflict("already_done"),
             E::Refused(R::Finished) => conflict("run_finished"),
             E::Conflict => conflict("edit_conflict"),
+            E::TaskNotFound(_) => ApiError::not_found("task"),
+            E::TaskRoleNotHeld(_) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", message),
+            E::TaskClosed => conflict("task_closed"),
+            E::Action(_) => conflict("action_failed"),
             E::Db(e) => db_error(e),
             e @ E::Corrupt(_) => ApiError::internal(e),
         }

@@ -58,3 +58,25 @@ pub async fn records_by_place(
         })
         .collect()
 }
+
+/// A mapping's matched people of a tier (`vip`): `(people.id, customer_ref)`, by reference.
+/// The reference is the company's own key for the customer; it is all a task names them by.
+pub async fn people_of_tier(
+    db: &impl ConnectionTrait,
+    mapping_id: Uuid,
+    tier: &str,
+) -> Result<Vec<(i64, String)>, DbErr> {
+    let sql = "SELECT p.id, p.customer_ref FROM affected_people a \
+               JOIN people p ON p.id = a.person_id \
+               WHERE a.mapping_id = $1 AND p.tier = $2 ORDER BY p.customer_ref";
+    let rows = db
+        .query_all_raw(Statement::from_sql_and_values(
+            db.get_database_backend(),
+            sql,
+            [mapping_id.into(), tier.into()],
+        ))
+        .await?;
+    rows.iter()
+        .map(|row| Ok((row.try_get_by_index(0)?, row.try_get_by_index(1)?)))
+        .collect()
+}

@@ -173,10 +173,11 @@ impl Surveys {
         self.run(incident_id, (by, Actor::User(by)), due, now).await
     }
 
-    /// Sets an incident's schedule.
+    /// Sets an incident's schedule, as `by` (the audit names `actor`: the person, or the
+    /// playbook acting for them).
     pub async fn set_schedule(
         &self,
-        by: Uuid,
+        (by, actor): (Uuid, Actor),
         incident_id: Uuid,
         input: ScheduleInput,
     ) -> Result<Schedule, SurveyError> {
@@ -216,7 +217,7 @@ impl Surveys {
             &txn,
             now,
             AuditEvent {
-                actor: Actor::User(by),
+                actor,
                 action: "survey.scheduled",
                 object_type: "incident",
                 object_id: incident_id.to_string(),

@@ -49,6 +49,8 @@ pub struct TestApp {
     pub surveys: candor::survey::Surveys,
     /// The app's playbook runner, to wake due runs on demand (its background pass is off).
     pub runner: candor::playbook::run::Runner,
+    /// The settings it was built with (to build it again, as a restart does).
+    pub settings: Settings,
     _pg: Option<PgDatabase>,
 }
 
@@ -85,9 +87,13 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
         delivery_worker: false,
         survey_worker: false,
         playbook_worker: false,
+        // Tests of other capabilities open incidents without a playbook attaching itself (its
+        // escalations would write to their timelines); the playbook tests turn it on.
+        playbook_auto_attach: false,
         ..Settings::default()
     };
     customize(&mut settings);
+    let built_with = settings.clone();
     let clock = ManualClock::new(Utc.with_ymd_and_hms(2026, 11, 20, 9, 0, 0).unwrap());
     let app = App::build(&settings, Arc::new(clock.clone()))
         .await
@@ -113,6 +119,7 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
         delivery,
         surveys,
         runner,
+        settings: built_with,
         _pg: pg,
     }
 }

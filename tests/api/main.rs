@@ -13,6 +13,7 @@ mod mapping;
 mod notices;
 mod obligations;
 mod operations;
+mod playbook_flow;
 mod playbook_runs;
 mod playbooks;
 mod smoke;

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use crate::helpers::spawn_app;
 
 /// Every route of the API and the methods it answers, as documented.
-const ROUTES: [(&str, &[&str]); 54] = [
+const ROUTES: [(&str, &[&str]); 56] = [
     ("/api/v1/auth/login", &["post"]),
     ("/api/v1/auth/me", &["get"]),
     ("/api/v1/users", &["get", "post"]),
@@ -82,6 +82,11 @@ const ROUTES: [(&str, &[&str]); 54] = [
     ),
     (
         "/api/v1/incidents/{id}/playbook/steps/{step}/approve",
+        &["post"],
+    ),
+    ("/api/v1/incidents/{id}/playbook/tasks/{task}", &["get"]),
+    (
+        "/api/v1/incidents/{id}/playbook/tasks/{task}/complete",
         &["post"],
     ),
     ("/api/v1/inventory/systems", &["get", "post"]),
@@ -186,7 +191,7 @@ async fn every_api_operation_but_login_requires_the_bearer_scheme() {
             }
         }
     }
-    assert_eq!(checked, 63);
+    assert_eq!(checked, 65);
 }
 
 #[tokio::test]

@@ -6,7 +6,6 @@
 use candor::domain::Role;
 use candor::settings::Settings;
 use chrono::Duration;
-use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, spawn_app_with};
@@ -60,7 +59,8 @@ async fn app() -> TestApp {
     spawn_app_with(move |s: &mut Settings| s.playbooks = Some(dir)).await
 }
 
-async fn call(desk: &Desk<'_>, path: &str, body: Value) -> (u16, Value) {
+/// POSTs `{incident}{path}` as `desk`: the status and the body.
+pub async fn call(desk: &Desk<'_>, path: &str, body: Value) -> (u16, Value) {
     let response = desk
         .app
         .post(&format!("{}{path}", desk.incident))
@@ -73,7 +73,8 @@ async fn call(desk: &Desk<'_>, path: &str, body: Value) -> (u16, Value) {
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
-fn step<'v>(run: &'v Value, id: &str) -> &'v Value {
+/// A run's step.
+pub fn step<'v>(run: &'v Value, id: &str) -> &'v Value {
     run["steps"]
         .as_array()
         .expect("steps")
@@ -82,23 +83,12 @@ fn step<'v>(run: &'v Value, id: &str) -> &'v Value {
         .expect("the step")
 }
 
+/// `(step, kind, detail)` of every effect, oldest first.
 async fn effects(app: &TestApp) -> Vec<(String, String, String)> {
-    let rows = app
-        .db
-        .query_all_raw(Statement::from_string(
-            app.db.get_database_backend(),
-            "SELECT step_id, kind, detail FROM playbook_effects ORDER BY id",
-        ))
+    crate::playbook_flow::effects(app)
         .await
-        .expect("effects read");
-    rows.iter()
-        .map(|r| {
-            (
-                r.try_get("", "step_id").expect("step"),
-                r.try_get("", "kind").expect("kind"),
-                r.try_get("", "detail").expect("detail"),
-            )
-        })
+        .into_iter()
+        .map(|(step, kind, detail, _)| (step, kind, detail))
         .collect()
 }
 

@@ -14,6 +14,7 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::delivery::{self, BounceOutcome, Campaign, Overview, SendOptions, Steerer};
 use crate::domain::Role;
+use crate::domain::audit::Actor;
 use crate::domain::delivery::DeliveryStatus;
 use crate::http::auth::{Authorized, CurrentUser, CxLeads, IncidentTeam};
 use crate::http::error::{ApiError, ErrorBody};
@@ -60,7 +61,7 @@ pub async fn send_notice(
         &state.notices,
         &state.obligations,
         &state.sending,
-        member.0.user.id,
+        (member.0.user.id, Actor::User(member.0.user.id)),
         id,
         nid,
         SendOptions {

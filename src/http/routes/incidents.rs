@@ -216,6 +216,7 @@ pub async fn create_incident(
         commander_id: body.commander_id,
     };
     let created = incident::create(&state.db, responder.actor(), input, state.clock.now()).await?;
+    super::playbook::attach_applicable(&state, responder.0.user.id, created.id).await;
     let mut view: IncidentView = created.into();
     view.open_follow_up_actions = Some(0);
     Ok((StatusCode::CREATED, Json(view)))
@@ -268,6 +269,7 @@ pub async fn update_incident(
     };
     let updated =
         incident::update(&state.db, responder.actor(), id, change, state.clock.now()).await?;
+    super::playbook::attach_applicable(&state, responder.0.user.id, id).await;
     let mut view: IncidentView = updated.into();
     view.open_follow_up_actions = Some(crate::survey::open_action_count(&state.db, id).await?);
     Ok(Json(view))

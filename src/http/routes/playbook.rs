@@ -12,7 +12,7 @@ use crate::app::AppState;
 use crate::http::auth::{AnyStaff, Authorized, IncidentTeam};
 use crate::http::error::{ApiError, ErrorBody};
 use crate::http::extract::{ApiJson, ApiPath};
-use crate::playbook::run::{Act, RunView};
+use crate::playbook::run::{Act, RunView, TaskView};
 
 /// The incident's playbook runs (any role), oldest first.
 #[utoipa::path(
@@ -129,6 +129,68 @@ pub async fn approve_step(
     Ok(Json(
         state.runner.act(user, id, request.run, &step, act).await?,
     ))
+}
+
+/// A task a playbook action opened, with its draft (a regulator report in Markdown) when it
+/// has one (any role).
+#[utoipa::path(
+    get, path = "/api/v1/incidents/{id}/playbook/tasks/{task}", tag = "playbooks", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Incident id"), ("task" = Uuid, Path, description = "Task id")),
+    responses((status = 200, body = TaskView), (status = 404, body = ErrorBody))
+)]
+pub async fn get_task(
+    State(state): State<AppState>,
+    _staff: Authorized<AnyStaff>,
+    ApiPath((id, task)): ApiPath<(Uuid, Uuid)>,
+) -> Result<Json<TaskView>, ApiError> {
+    Ok(Json(state.runner.task(id, task).await?))
+}
+
+/// Closing a task.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CloseTaskRequest {
+    /// What was done: the filing's reference, how the call went.
+    pub note: Option<String>,
+}
+
+/// Close a task (someone holding its role), with a note. 403 without the role; 409
+/// `task_closed` when it already is.
+#[utoipa::path(
+    post, path = "/api/v1/incidents/{id}/playbook/tasks/{task}/complete", tag = "playbooks", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Incident id"), ("task" = Uuid, Path, description = "Task id")),
+    request_body(content = CloseTaskRequest, description = "Optional: a note"),
+    responses((status = 200, body = TaskView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody))
+)]
+pub async fn complete_task(
+    State(state): State<AppState>,
+    staff: Authorized<AnyStaff>,
+    ApiPath((id, task)): ApiPath<(Uuid, Uuid)>,
+    body: Option<ApiJson<CloseTaskRequest>>,
+) -> Result<Json<TaskView>, ApiError> {
+    let request = body.map(|b| b.0).unwrap_or_default();
+    let user = (staff.0.user.id, staff.0.roles.clone());
+    let note = note(request.note)?;
+    Ok(Json(state.runner.close_task(user, id, task, note).await?))
+}
+
+/// Attaches the playbooks whose `applies_when` the incident now meets, after a change that
+/// may make one apply (opening it, changing it, setting its scope). The change itself stands
+/// whatever happens here: a failure is logged, and the next change tries again.
+pub(crate) async fn attach_applicable(state: &AppState, by: Uuid, incident_id: Uuid) {
+    if !state.playbook_auto_attach {
+        return;
+    }
+    match state.runner.attach_applicable(Some(by), incident_id).await {
+        Ok(started) => {
+            for run in started {
+                tracing::info!(incident = %incident_id, run = %run.id, playbook = %run.playbook_id, "playbook attached by its applies_when");
+            }
+        }
+        Err(e) => {
+            tracing::error!(incident = %incident_id, error = %e, "attaching the incident's playbooks failed");
+        }
+    }
 }
 
 /// The longest note, in characters.

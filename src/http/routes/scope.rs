@@ -138,6 +138,7 @@ pub async fn put_scope(
         .collect();
     let scope =
         mapping::set_scope(&state.db, responder.actor(), id, input, state.clock.now()).await?;
+    super::playbook::attach_applicable(&state, responder.0.user.id, id).await;
     Ok(Json(scope.into()))
 }
 

@@ -12,6 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::app::AppState;
+use crate::domain::audit::Actor;
 use crate::domain::survey::ActionStatus;
 use crate::http::auth::{Authorized, CxLeads, IncidentTeam, SurveyReaders};
 use crate::http::error::{ApiError, ErrorBody};
@@ -76,7 +77,7 @@ pub async fn put_schedule(
     Ok(Json(
         state
             .surveys
-            .set_schedule(lead.0.user.id, id, input)
+            .set_schedule((lead.0.user.id, Actor::User(lead.0.user.id)), id, input)
             .await?,
     ))
 }

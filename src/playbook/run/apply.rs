@@ -30,8 +30,7 @@ impl Runner {
         (event, audit): (&Event, Option<AuditEvent>),
         now: DateTime<Utc>,
     ) -> Result<(RunRow, Facts), RunError> {
-        let state: RunState = serde_json::from_str(&row.state)
-            .map_err(|e| RunError::Corrupt(format!("run {} state: line {}", row.id, e.line())))?;
+        let state = state_of(&row)?;
         let facts = self.facts(row.incident_id, now).await?;
         let decision = decide(def, &state, &facts, event, now)?;
         let effects = decision
@@ -73,6 +72,10 @@ impl Runner {
             audit::record(&txn, now, event).await?;
         }
         txn.commit().await?;
+        if !effects.is_empty() {
+            // Carry them out now rather than on the worker's next round.
+            self.wake.notify_one();
+        }
         Ok((row, facts))
     }
 
@@ -222,6 +225,12 @@ fn next_wake(def: &Playbook, state: &RunState, facts: &Facts) -> Option<DateTime
         }
     }
     times.into_iter().min()
+}
+
+/// A run's stored state.
+pub(super) fn state_of(row: &RunRow) -> Result<RunState, RunError> {
+    serde_json::from_str(&row.state)
+        .map_err(|e| RunError::Corrupt(format!("run {} state: line {}", row.id, e.line())))
 }
 
 /// A value as stored JSON.

@@ -6,9 +6,16 @@
 //! the rows and an effect is never written twice.
 
 mod apply;
+mod escalate;
+mod perform;
+mod tasks;
 mod view;
+mod work;
 
+pub use escalate::EscalationConfig;
+pub use tasks::TaskView;
 pub use view::{RunView, StepView};
+pub use work::Settled;
 
 use std::sync::Arc;
 
@@ -42,6 +49,15 @@ pub enum RunError {
     Conflict,
     #[error("stored playbook data is unreadable: {0}")]
     Corrupt(String),
+    /// Carrying out an action failed for a reason a person can fix.
+    #[error("{0}")]
+    Action(String),
+    #[error("no task {0} on this incident")]
+    TaskNotFound(Uuid),
+    #[error("closing this task takes the {0} role")]
+    TaskRoleNotHeld(Role),
+    #[error("the task is already closed")]
+    TaskClosed,
     #[error("database error: {0}")]
     Db(#[from] sea_orm::DbErr),
 }
@@ -58,6 +74,18 @@ pub enum Act {
     },
 }
 
+/// What the actions are carried out with: the capabilities a playbook drives.
+#[derive(Clone)]
+pub struct Services {
+    pub mapping: crate::mapping::Worker,
+    pub notices: crate::notice::drafts::NoticeConfig,
+    pub sending: crate::delivery::SendSettings,
+    pub delivery: crate::delivery::Worker,
+    pub surveys: crate::survey::Surveys,
+    pub reports: crate::obligation::ReportTemplates,
+    pub escalation: EscalationConfig,
+}
+
 /// Runs playbooks: the use-cases and the worker's wake-ups.
 #[derive(Clone)]
 pub struct Runner {
@@ -66,6 +94,9 @@ pub struct Runner {
     pub(super) playbooks: Arc<Playbooks>,
     pub(super) templates: Arc<TemplateSet>,
     pub(super) obligations: ObligationConfig,
+    pub(super) services: Services,
+    /// Pokes the worker when a decision wrote effects.
+    pub(super) wake: Arc<tokio::sync::Notify>,
 }
 
 impl Runner {
@@ -73,16 +104,19 @@ impl Runner {
         db: DatabaseConnection,
         clock: Arc<dyn Clock>,
         playbooks: Arc<Playbooks>,
-        templates: Arc<TemplateSet>,
         obligations: ObligationConfig,
-    ) -> Self {
-        Runner {
+        services: Services,
+    ) -> Result<Self, crate::notice::drafts::NoticeError> {
+        let templates = Arc::new(services.notices.base_templates()?);
+        Ok(Runner {
             db,
             clock,
             playbooks,
             templates,
             obligations,
-        }
+            services,
+            wake: Arc::new(tokio::sync::Notify::new()),
+        })
     }
 
     /// Attaches a playbook to an incident and starts its run; attaching one already running
@@ -102,8 +136,7 @@ impl Runner {
             .get(playbook_id)
             .ok_or_else(|| RunError::UnknownPlaybook(playbook_id.to_owned()))?;
         if let Some(existing) = self.run_of(incident_id, playbook_id).await? {
-            let facts = self.facts(incident_id, now).await?;
-            return Ok((self.view_of(&existing, &facts, now)?, false));
+            return Ok((self.view_one(&existing, None, now).await?, false));
         }
         let (file_name, source) = self
             .playbooks
@@ -131,8 +164,7 @@ impl Runner {
             if store::is_unique_violation(&e)
                 && let Some(existing) = self.run_of(incident_id, playbook_id).await?
             {
-                let facts = self.facts(incident_id, now).await?;
-                return Ok((self.view_of(&existing, &facts, now)?, false));
+                return Ok((self.view_one(&existing, None, now).await?, false));
             }
             return Err(e.into());
         }
@@ -152,7 +184,46 @@ impl Runner {
         txn.commit().await?;
         // The first steps become ready.
         let (row, facts) = self.apply(row, def, (&Event::Tick, None), now).await?;
-        Ok((self.view_of(&row, &facts, now)?, true))
+        Ok((self.view_one(&row, Some(facts), now).await?, true))
+    }
+
+    /// Attaches every playbook whose `applies_when` the incident now meets (its severity, kind
+    /// and the categories its scope exposes) and that it does not run yet. Called when an
+    /// incident is opened or changed and when its scope is set; returns the runs started.
+    pub async fn attach_applicable(
+        &self,
+        by: Option<Uuid>,
+        incident_id: Uuid,
+    ) -> Result<Vec<RunView>, RunError> {
+        let incident = store::incidents::find(&self.db, incident_id)
+            .await?
+            .ok_or(RunError::IncidentNotFound)?;
+        let exposed = store::scope::list(&self.db, incident_id)
+            .await?
+            .iter()
+            .fold(crate::domain::CategorySet::default(), |all, row| {
+                all.union(row.categories)
+            });
+        let running: Vec<String> = store::playbooks::runs_of(&self.db, incident_id)
+            .await?
+            .into_iter()
+            .map(|r| r.playbook_id)
+            .collect();
+        let wanted: Vec<String> = self
+            .playbooks
+            .applicable(incident.severity, incident.kind, exposed)
+            .into_iter()
+            .filter(|p| !running.contains(&p.id))
+            .map(|p| p.id.clone())
+            .collect();
+        let mut started = Vec::new();
+        for id in wanted {
+            let (run, created) = self.attach(by, incident_id, &id).await?;
+            if created {
+                started.push(run);
+            }
+        }
+        Ok(started)
     }
 
     /// The incident's runs, with every step's status, due time and what blocks it.
@@ -163,10 +234,11 @@ impl Runner {
             .ok_or(RunError::IncidentNotFound)?;
         // The incident's facts (its obligations) are read once for all of its runs.
         let facts = self.facts(incident_id, now).await?;
+        let extras = self.extras(incident_id).await?;
         store::playbooks::runs_of(&self.db, incident_id)
             .await?
             .iter()
-            .map(|row| self.view_of(row, &facts, now))
+            .map(|row| self.view_of(row, (&facts, &extras), now))
             .collect()
     }
 
@@ -211,23 +283,39 @@ impl Runner {
             },
         };
         let (row, facts) = self.apply(row, &def, (&event, Some(audit)), now).await?;
-        self.view_of(&row, &facts, now)
+        self.view_one(&row, Some(facts), now).await
     }
 
-    /// One pass of the worker: every running run whose wake-up time has come is ticked.
-    /// Returns how many were.
+    /// One run as staff see it (the incident's facts read unless given).
+    async fn view_one(
+        &self,
+        row: &RunRow,
+        facts: Option<crate::domain::playbook::Facts>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<RunView, RunError> {
+        let facts = match facts {
+            Some(f) => f,
+            None => self.facts(row.incident_id, now).await?,
+        };
+        let extras = self.extras(row.incident_id).await?;
+        self.view_of(row, (&facts, &extras), now)
+    }
+
+    /// Ticks every running run whose wake-up time has come; returns how many changed state.
     pub async fn wake_due(&self) -> Result<usize, RunError> {
         let now = self.clock.now();
         let due = store::playbooks::due_runs(&self.db, now, 100).await?;
-        let count = due.len();
+        let mut changed = 0;
         for row in due {
             let def = self.definition(&row)?;
+            let before = row.state.clone();
             match self.apply(row, &def, (&Event::Tick, None), now).await {
-                Ok(_) | Err(RunError::Conflict) => {}
+                Ok((after, _)) => changed += usize::from(after.state != before),
+                Err(RunError::Conflict) => {}
                 Err(e) => return Err(e),
             }
         }
-        Ok(count)
+        Ok(changed)
     }
 
     async fn run_of(
@@ -298,18 +386,23 @@ fn act_summary(step: &str, act: &Act) -> String {
     }
 }
 
-/// How often the worker looks for runs whose wake-up time has come.
-const WAKE_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+/// How often the worker looks for runs whose wake-up time has come and effects to carry out
+/// when nothing pokes it sooner.
+const WAKE_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
 
 impl Runner {
-    /// Wakes due runs every minute until aborted.
+    /// Passes every few seconds, and at once when a decision writes effects, until aborted.
     pub fn start(&self) -> tokio::task::JoinHandle<()> {
         let runner = self.clone();
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(WAKE_EVERY);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
-                tick.tick().await;
-                if let Err(e) = runner.wake_due().await {
+                tokio::select! {
+                    _ = tick.tick() => {}
+                    () = runner.wake.notified() => {}
+                }
+                if let Err(e) = runner.pass().await {
                     tracing::error!(error = %e, "the playbook pass failed; it tries again shortly");
                 }
             }

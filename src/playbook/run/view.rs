@@ -6,10 +6,12 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::TaskView;
 use super::{RunError, Runner};
 use crate::domain::Role;
 use crate::domain::playbook::{Facts, RunState, StepKind, StepStatus, Threshold, blocking, due_at};
-use crate::store::playbooks::RunRow;
+use crate::store;
+use crate::store::playbooks::{EffectRow, RunRow, TaskRow};
 
 /// A playbook run.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -25,6 +27,8 @@ pub struct RunView {
     pub started_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
     pub steps: Vec<StepView>,
+    /// The tasks its actions opened (reports to file, VIP calls), oldest first.
+    pub tasks: Vec<TaskView>,
 }
 
 /// One step of a run.
@@ -55,6 +59,24 @@ pub struct StepView {
     pub escalated: Vec<Threshold>,
     pub attempts: u32,
     pub last_error: Option<String>,
+    /// What its action did, or is waiting for, in words.
+    pub outcome: Option<String>,
+}
+
+/// What a view shows beside the run's state: the incident's tasks and effects.
+pub(super) struct Extras {
+    tasks: Vec<TaskRow>,
+    effects: Vec<EffectRow>,
+}
+
+impl Runner {
+    /// The incident's tasks and effects, read once for all of its runs.
+    pub(super) async fn extras(&self, incident_id: Uuid) -> Result<Extras, RunError> {
+        Ok(Extras {
+            tasks: store::playbooks::tasks_of(&self.db, incident_id).await?,
+            effects: store::playbooks::effects_of_incident(&self.db, incident_id).await?,
+        })
+    }
 }
 
 impl Runner {
@@ -62,7 +84,7 @@ impl Runner {
     pub(super) fn view_of(
         &self,
         row: &RunRow,
-        facts: &Facts,
+        (facts, extras): (&Facts, &Extras),
         now: DateTime<Utc>,
     ) -> Result<RunView, RunError> {
         let def = self.definition(row)?;
@@ -104,6 +126,12 @@ impl Runner {
                     escalated: s.escalated.into_iter().collect(),
                     attempts: s.attempts,
                     last_error: s.last_error,
+                    outcome: extras
+                        .effects
+                        .iter()
+                        .rev()
+                        .find(|e| e.run_id == row.id && e.step_id == step.id && e.kind == "perform")
+                        .and_then(|e| e.outcome.clone()),
                 }
             })
             .collect();
@@ -117,6 +145,12 @@ impl Runner {
             started_at: row.started_at,
             finished_at: row.finished_at,
             steps,
+            tasks: extras
+                .tasks
+                .iter()
+                .filter(|t| t.run_id == row.id)
+                .map(|t| TaskView::of(t, now, false))
+                .collect(),
         })
     }
 }

@@ -23,6 +23,7 @@ pub mod obligation_results;
 pub mod people;
 pub mod playbook_effects;
 pub mod playbook_runs;
+pub mod playbook_tasks;
 pub mod risk_assessments;
 pub mod scope_records;
 pub mod survey_responses;

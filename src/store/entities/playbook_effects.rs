@@ -20,6 +20,13 @@ pub struct Model {
     pub last_error: Option<String>,
     pub created_at: DateTimeUtc,
     pub done_at: Option<DateTimeUtc>,
+    /// Not to be tried before this (a mapping waited on, a mail to retry).
+    pub not_before: Option<DateTimeUtc>,
+    /// Held by a worker until this.
+    pub claimed_until: Option<DateTimeUtc>,
+    /// What carrying it out did, in words (no personal data).
+    #[sea_orm(column_type = "Text", nullable)]
+    pub outcome: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

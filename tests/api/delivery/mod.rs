@@ -140,9 +140,29 @@ fn lit(text: Option<&str>) -> String {
     )
 }
 
-/// Seeds `billing-db` and these people with a few multi-row INSERTs (hundreds of people in
-/// well under a second), opens an incident exposing their name, email and SSN, and maps it.
+/// Seeds `billing-db` and these people, opens an incident exposing their name, email and
+/// SSN, and maps it.
 pub async fn seeded<'a>(app: &'a TestApp, people: &[Person]) -> Desk<'a> {
+    inventory(app, people).await;
+    let desk = Desk::open(app).await;
+    desk.scope(vec![billing_exposure()]).await;
+    desk.map().await;
+    desk
+}
+
+/// The scope [`seeded`] declares: `billing-db`'s names, emails and SSNs, early March.
+pub fn billing_exposure() -> Value {
+    crate::mapping::exposed(
+        "billing-db",
+        &["name", "email", "ssn"],
+        "2026-03-01",
+        "2026-03-09",
+    )
+}
+
+/// Seeds `billing-db` and these people with a few multi-row INSERTs (hundreds of people in
+/// well under a second).
+pub async fn inventory(app: &TestApp, people: &[Person]) {
     use candor::domain::CategorySet;
     use candor::domain::inventory::normalize_email;
     use candor::domain::jurisdiction::residence;
@@ -201,16 +221,6 @@ pub async fn seeded<'a>(app: &'a TestApp, people: &[Person]) -> Desk<'a> {
         ))
         .await;
     }
-    let desk = Desk::open(app).await;
-    desk.scope(vec![crate::mapping::exposed(
-        "billing-db",
-        &["name", "email", "ssn"],
-        "2026-03-01",
-        "2026-03-09",
-    )])
-    .await;
-    desk.map().await;
-    desk
 }
 
 /// An incident whose mapped audience is `n` numbered people (see [`numbered`]).
