@@ -491,6 +491,11 @@ impl From<crate::playbook::run::RunError> for ApiError {
             E::Refused(R::DecisionNotAsked { .. }) => conflict("decision_not_asked"),
             E::Refused(R::AlreadyDone { .. }) => conflict("already_done"),
             E::Refused(R::Finished) => conflict("run_finished"),
+            E::Refused(R::AssigneeLacksRole { .. }) | E::NoSuchUser(_) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                message,
+            ),
             E::Conflict => conflict("edit_conflict"),
             E::TaskNotFound(_) => ApiError::not_found("task"),
             E::TaskRoleNotHeld(_) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", message),

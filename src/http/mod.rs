@@ -138,6 +138,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         ))
         .routes(routes!(routes::playbook::complete_step))
         .routes(routes!(routes::playbook::approve_step))
+        .routes(routes!(routes::playbook::assign_step))
         .routes(routes!(routes::playbook::get_task))
         .routes(routes!(routes::playbook::complete_task))
         .routes(routes!(routes::survey::get_survey))

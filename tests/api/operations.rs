@@ -9,7 +9,7 @@ use uuid::Uuid;
 use crate::helpers::spawn_app;
 
 /// Every route of the API and the methods it answers, as documented.
-const ROUTES: [(&str, &[&str]); 56] = [
+const ROUTES: [(&str, &[&str]); 57] = [
     ("/api/v1/auth/login", &["post"]),
     ("/api/v1/auth/me", &["get"]),
     ("/api/v1/users", &["get", "post"]),
@@ -82,6 +82,10 @@ const ROUTES: [(&str, &[&str]); 56] = [
     ),
     (
         "/api/v1/incidents/{id}/playbook/steps/{step}/approve",
+        &["post"],
+    ),
+    (
+        "/api/v1/incidents/{id}/playbook/steps/{step}/assign",
         &["post"],
     ),
     ("/api/v1/incidents/{id}/playbook/tasks/{task}", &["get"]),
@@ -191,7 +195,7 @@ async fn every_api_operation_but_login_requires_the_bearer_scheme() {
             }
         }
     }
-    assert_eq!(checked, 65);
+    assert_eq!(checked, 66);
 }
 
 #[tokio::test]

@@ -114,7 +114,7 @@ pub async fn effects(app: &TestApp) -> Vec<(String, String, String, String)> {
 }
 
 /// The staff mail written to the file outbox, each message's text.
-fn staff_mail(app: &TestApp) -> Vec<String> {
+pub fn staff_mail(app: &TestApp) -> Vec<String> {
     let dir = candor::mail::staff_outbox(app.data_dir.path());
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();

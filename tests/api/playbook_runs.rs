@@ -292,3 +292,41 @@ async fn the_breach_playbook_writes_its_first_action_as_a_row_once_the_scope_is_
         )]
     );
 }
+
+#[tokio::test]
+async fn a_step_given_to_a_person_warns_them_alone_when_it_is_late() {
+    let app = app().await;
+    let desk = Desk::open(&app).await;
+    call(&desk, "/playbook", json!({ "playbook_id": "drill" })).await;
+    let night = app
+        .add_user("night-shift@example.com", &[Role::Responder])
+        .await;
+    let lead = app.add_user("lead@example.com", &[Role::CxLead]).await;
+
+    let path = "/playbook/steps/contain/assign";
+    let (status, body) = call(&desk, path, json!({ "user_id": lead })).await;
+    assert_eq!(
+        status, 422,
+        "a CX lead cannot own a responder's task: {body}"
+    );
+    let cx = desk.as_role(&[Role::CxLead]).await;
+    let (status, body) = call(&cx, path, json!({ "user_id": night })).await;
+    assert_eq!(status, 403, "only a responder gives it: {body}");
+    let (status, run) = call(&desk, path, json!({ "user_id": night })).await;
+    assert_eq!(status, 200, "{run}");
+    assert_eq!(step(&run, "contain")["assignee"], json!(night));
+
+    // An hour later it is overdue: the assignee is mailed, not every responder.
+    app.clock.advance(Duration::minutes(61));
+    app.runner.settle().await.expect("settled");
+    let mail = crate::playbook_flow::staff_mail(&app);
+    assert_eq!(mail.len(), 1, "{mail:?}");
+    let to: Vec<&str> = mail[0].lines().filter(|l| l.starts_with("To:")).collect();
+    assert_eq!(to, ["To: night-shift@example.com"], "{}", mail[0]);
+
+    // Taken back, it is anyone's again.
+    let desk = desk.as_role(&[Role::Responder]).await;
+    let (status, run) = call(&desk, path, json!({ "user_id": null })).await;
+    assert_eq!(status, 200, "{run}");
+    assert!(step(&run, "contain")["assignee"].is_null());
+}

@@ -35,6 +35,15 @@ pub enum Event {
         decision: Option<bool>,
         note: Option<String>,
     },
+    /// Someone holding the step's role gave it to a person (who must hold the role too), or
+    /// took it back (`to: None`): overdue warnings then go to the assignee alone.
+    Assigned {
+        step: String,
+        by: Uuid,
+        roles: Vec<Role>,
+        /// The person and the roles they hold.
+        to: Option<(Uuid, Vec<Role>)>,
+    },
     /// The caller carried out a step's action.
     ActionSucceeded { step: String },
     /// The caller tried a step's action and it failed.
@@ -83,6 +92,8 @@ pub enum Refusal {
     AlreadyDone { step: String },
     #[error("the playbook run has finished")]
     Finished,
+    #[error("step `{step}` can only be given to someone holding the {role} role")]
+    AssigneeLacksRole { step: String, role: Role },
 }
 
 /// Decides what `event` at `now` does to a run of `def`: applies it, readies (or skips) every
@@ -152,6 +163,12 @@ impl<'a> Run<'a> {
                 decision,
                 note,
             } => self.approve(step, (*by, roles), *decision, note),
+            Event::Assigned {
+                step,
+                by: _,
+                roles,
+                to,
+            } => self.assign(step, roles, to.as_ref()),
             Event::ActionSucceeded { step } => {
                 self.action(step)?;
                 let now = self.now;
@@ -220,6 +237,36 @@ impl<'a> Run<'a> {
         let state = self.step_mut(id);
         state.decision = decision;
         mark_done(state, now, Some(by), note);
+        Ok(())
+    }
+
+    /// A step not yet settled given to a person holding its role (by someone holding it).
+    fn assign(
+        &mut self,
+        id: &str,
+        roles: &[Role],
+        to: Option<&(Uuid, Vec<Role>)>,
+    ) -> Result<(), Refusal> {
+        let step = self.lookup(id)?;
+        let role = match &step.kind {
+            StepKind::Gate { role, .. } => *role,
+            _ => step.owner,
+        };
+        if self.state.status(id).is_settled() {
+            return Err(Refusal::AlreadyDone {
+                step: id.to_owned(),
+            });
+        }
+        check_role(id, roles, role)?;
+        if let Some((_, their_roles)) = to
+            && !their_roles.contains(&role)
+        {
+            return Err(Refusal::AssigneeLacksRole {
+                step: id.to_owned(),
+                role,
+            });
+        }
+        self.step_mut(id).assignee = to.map(|(person, _)| *person);
         Ok(())
     }
 

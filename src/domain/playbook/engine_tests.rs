@@ -379,3 +379,70 @@ fn finished_is_emitted_once_and_a_finished_run_refuses_other_events() {
     let refused = refusal(&def, &done.state, completed("t", &[Role::Responder]));
     assert_eq!(refused, Refusal::Finished);
 }
+
+fn assigned(step: &str, roles: &[Role], to: Option<&[Role]>) -> Event {
+    Event::Assigned {
+        step: step.to_owned(),
+        by: person(),
+        roles: roles.to_vec(),
+        to: to.map(|r| (Uuid::from_u128(9), r.to_vec())),
+    }
+}
+
+#[test]
+fn a_step_is_given_to_someone_holding_its_role_by_someone_holding_it_and_taken_back() {
+    let def = linear();
+    let state = step_on(&def, &RunState::start(&def, at(0)), Event::Tick, 0).state;
+    // Given in advance: the gate is still waiting for the task.
+    let given = step_on(
+        &def,
+        &state,
+        assigned("gate", &[Role::CxLead], Some(&[Role::CxLead])),
+        1,
+    );
+    assert_eq!(given.state.steps["gate"].assignee, Some(Uuid::from_u128(9)));
+    assert!(given.effects.is_empty());
+    let taken_back = step_on(
+        &def,
+        &given.state,
+        assigned("gate", &[Role::CxLead], None),
+        2,
+    );
+    assert_eq!(taken_back.state.steps["gate"].assignee, None);
+}
+
+#[test]
+fn a_step_is_not_given_by_or_to_someone_without_its_role_nor_once_done() {
+    let def = linear();
+    let state = step_on(&def, &RunState::start(&def, at(0)), Event::Tick, 0).state;
+    let refused = |state: &RunState, event: Event| {
+        decide(&def, state, &facts(), &event, at(1)).expect_err("refused")
+    };
+    assert_eq!(
+        refused(
+            &state,
+            assigned("gate", &[Role::Responder], Some(&[Role::CxLead]))
+        ),
+        Refusal::RoleNotHeld {
+            step: "gate".into(),
+            role: Role::CxLead
+        }
+    );
+    assert_eq!(
+        refused(
+            &state,
+            assigned("gate", &[Role::CxLead], Some(&[Role::Responder]))
+        ),
+        Refusal::AssigneeLacksRole {
+            step: "gate".into(),
+            role: Role::CxLead
+        }
+    );
+    let done = at_the_gate(&def);
+    assert_eq!(
+        refused(&done, assigned("task", &[Role::Responder], None)),
+        Refusal::AlreadyDone {
+            step: "task".into()
+        }
+    );
+}

@@ -42,6 +42,9 @@ pub struct StepState {
     pub retry_at: Option<DateTime<Utc>>,
     /// The escalations already sent for it (each at most once).
     pub escalated: BTreeSet<Threshold>,
+    /// The person it was given to, if anyone: they do it, and hear first when it is late.
+    #[serde(default)]
+    pub assignee: Option<Uuid>,
 }
 
 /// A step's status.

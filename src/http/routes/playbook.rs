@@ -131,6 +131,40 @@ pub async fn approve_step(
     ))
 }
 
+/// Giving a step to a person.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssignRequest {
+    /// The staff member (holding the step's role); null takes it back.
+    pub user_id: Option<Uuid>,
+    /// The run, when the step id is in more than one of the incident's playbooks.
+    pub run: Option<Uuid>,
+}
+
+/// Give a step to a person holding its role, or take it back (someone holding the role): its
+/// overdue warnings then go to them alone before the commander. 403 without the role; 422
+/// when the person lacks it; 409 `already_done`.
+#[utoipa::path(
+    post, path = "/api/v1/incidents/{id}/playbook/steps/{step}/assign", tag = "playbooks", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Incident id"), ("step" = String, Path, description = "Step id")),
+    request_body = AssignRequest,
+    responses((status = 200, body = RunView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+pub async fn assign_step(
+    State(state): State<AppState>,
+    staff: Authorized<AnyStaff>,
+    ApiPath((id, step)): ApiPath<(Uuid, String)>,
+    ApiJson(request): ApiJson<AssignRequest>,
+) -> Result<Json<RunView>, ApiError> {
+    let user = (staff.0.user.id, staff.0.roles.clone());
+    let act = Act::Assign {
+        to: request.user_id,
+    };
+    Ok(Json(
+        state.runner.act(user, id, request.run, &step, act).await?,
+    ))
+}
+
 /// A task a playbook action opened, with its draft (a regulator report in Markdown) when it
 /// has one (any role).
 #[utoipa::path(

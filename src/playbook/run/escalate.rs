@@ -111,8 +111,12 @@ impl Runner {
         if mailed_before {
             done.push(effect.outcome.clone().unwrap_or_default());
         } else {
+            let assignee = super::apply::state_of(run)?
+                .steps
+                .get(&step.id)
+                .and_then(|s| s.assignee);
             let recipients = self
-                .recipients(to, step.owner, incident.commander_id)
+                .recipients(to, (step.owner, assignee), incident.commander_id)
                 .await?;
             if recipients.is_empty() {
                 done.push("nobody to mail".to_owned());
@@ -147,16 +151,23 @@ impl Runner {
         Ok(Sent::Done(done.join("; ")))
     }
 
-    /// Whom an escalation is mailed to: the step's owners, or the commander (every admin when
-    /// the incident has none); active accounts only.
+    /// Whom an escalation is mailed to: the step's assignee, else everyone holding its role;
+    /// or the commander (every admin when the incident has none); active accounts only.
     async fn recipients(
         &self,
         to: Threshold,
-        owner: Role,
+        (owner, assignee): (Role, Option<uuid::Uuid>),
         commander: Option<uuid::Uuid>,
     ) -> Result<Vec<StaffUser>, RunError> {
         let users = store::users::list(&self.db).await?;
-        let active = users.into_iter().filter(StaffUser::is_active);
+        let active: Vec<StaffUser> = users.into_iter().filter(StaffUser::is_active).collect();
+        if to == Threshold::Owner
+            && let Some(person) = assignee
+            && let Some(user) = active.iter().find(|u| u.id == person)
+        {
+            return Ok(vec![user.clone()]);
+        }
+        let active = active.into_iter();
         Ok(match (to, commander) {
             (Threshold::Owner, _) => active.filter(|u| u.roles.contains(&owner)).collect(),
             (Threshold::Commander, Some(id)) => active.filter(|u| u.id == id).collect(),

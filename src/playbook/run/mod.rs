@@ -58,6 +58,8 @@ pub enum RunError {
     TaskRoleNotHeld(Role),
     #[error("the task is already closed")]
     TaskClosed,
+    #[error("no active staff member {0}")]
+    NoSuchUser(Uuid),
     #[error("database error: {0}")]
     Db(#[from] sea_orm::DbErr),
 }
@@ -71,6 +73,10 @@ pub enum Act {
     Approve {
         decision: Option<bool>,
         note: Option<String>,
+    },
+    /// Give the step to this staff member, or take it back (`None`).
+    Assign {
+        to: Option<Uuid>,
     },
 }
 
@@ -260,6 +266,7 @@ impl Runner {
             action: match act {
                 Act::Complete { .. } => "playbook.step_completed",
                 Act::Approve { .. } => "playbook.gate_approved",
+                Act::Assign { .. } => "playbook.step_assigned",
             },
             object_type: "playbook_run",
             object_id: row.id.to_string(),
@@ -281,6 +288,24 @@ impl Runner {
                 decision,
                 note,
             },
+            Act::Assign { to } => {
+                let to = match to {
+                    Some(id) => {
+                        let user = store::users::find_by_id(&self.db, id)
+                            .await?
+                            .filter(crate::domain::StaffUser::is_active)
+                            .ok_or(RunError::NoSuchUser(id))?;
+                        Some((user.id, user.roles))
+                    }
+                    None => None,
+                };
+                Event::Assigned {
+                    step,
+                    by,
+                    roles,
+                    to,
+                }
+            }
         };
         let (row, facts) = self.apply(row, &def, (&event, Some(audit)), now).await?;
         self.view_one(&row, Some(facts), now).await
@@ -383,6 +408,8 @@ fn act_summary(step: &str, act: &Act) -> String {
             ..
         } => format!("gate {step} approved, answering no"),
         Act::Approve { decision: None, .. } => format!("gate {step} approved"),
+        Act::Assign { to: Some(id) } => format!("step {step} assigned to user {id}"),
+        Act::Assign { to: None } => format!("step {step} unassigned"),
     }
 }
 

@@ -54,6 +54,8 @@ pub struct StepView {
     pub ready_at: Option<DateTime<Utc>>,
     pub done_at: Option<DateTime<Utc>>,
     pub done_by: Option<Uuid>,
+    /// The person it was given to; null: anyone holding its role.
+    pub assignee: Option<Uuid>,
     pub note: Option<String>,
     pub decision: Option<bool>,
     pub escalated: Vec<Threshold>,
@@ -121,6 +123,7 @@ impl Runner {
                     ready_at: s.ready_at,
                     done_at: s.done_at,
                     done_by: s.done_by,
+                    assignee: s.assignee,
                     note: s.note,
                     decision: s.decision,
                     escalated: s.escalated.into_iter().collect(),
