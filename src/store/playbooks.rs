@@ -160,6 +160,16 @@ pub async fn due_effects(
         .await
 }
 
+/// How many effects are still to carry out.
+pub async fn pending_effects(db: &impl ConnectionTrait) -> Result<usize, DbErr> {
+    use sea_orm::PaginatorTrait;
+    let n = playbook_effects::Entity::find()
+        .filter(playbook_effects::Column::Status.eq(EFFECT_PENDING))
+        .count(db)
+        .await?;
+    Ok(usize::try_from(n).unwrap_or(usize::MAX))
+}
+
 /// A pending effect, still pending.
 pub const EFFECT_PENDING: &str = "pending";
 /// An effect carried out.

@@ -27,16 +27,30 @@ struct ChatHook {
 
 impl ChatHook {
     async fn start() -> ChatHook {
+        Self::failing_first(0).await
+    }
+
+    /// A hook that answers 500 to its first `failures` posts (keeping none of them).
+    async fn failing_first(failures: usize) -> ChatHook {
+        use axum::http::StatusCode;
         use axum::routing::post;
+        use std::sync::atomic::{AtomicUsize, Ordering};
         let posts: Arc<Mutex<Vec<Value>>> = Arc::default();
         let kept = posts.clone();
+        let left = Arc::new(AtomicUsize::new(failures));
         let router = axum::Router::new().route(
             "/hooks/incident-room",
             post(move |axum::Json(body): axum::Json<Value>| {
-                let kept = kept.clone();
+                let (kept, left) = (kept.clone(), left.clone());
                 async move {
+                    let fail = left
+                        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                        .is_ok();
+                    if fail {
+                        return StatusCode::INTERNAL_SERVER_ERROR;
+                    }
                     kept.lock().expect("posts").push(body);
-                    "ok"
+                    StatusCode::OK
                 }
             }),
         );
@@ -429,6 +443,30 @@ async fn the_breach_playbook_runs_an_incident_from_triage_to_close_and_a_restart
         .filter(|e| e["action"] == "playbook.action_performed")
         .count();
     assert_eq!(performed, 7, "{entries}");
+}
+
+#[tokio::test]
+async fn a_chat_post_that_fails_is_retried_without_mailing_twice() {
+    let hook = ChatHook::failing_first(1).await;
+    let url = hook.url.clone();
+    let app = app_with(move |s| s.chat_webhook_url = Some(SecretString::from(url))).await;
+    // Opened a day late: triage is overdue for its owners and the commander at once.
+    let _desk = Desk::open(&app).await;
+    let settled = app.runner.settle().await.expect("settled");
+    assert_eq!(settled.escalations, 1, "{settled:?}");
+    assert_eq!(settled.waiting, 1, "the failed post waits for its retry");
+    assert_eq!((staff_mail(&app).len(), hook.texts().len()), (1, 1));
+
+    // A minute later the owners' post is tried again; their mail is not sent again.
+    app.clock.advance(Duration::minutes(1));
+    let settled = app.runner.settle().await.expect("settled");
+    assert_eq!(settled.escalations, 1, "{settled:?}");
+    assert_eq!((staff_mail(&app).len(), hook.texts().len()), (1, 2));
+    assert!(
+        effects(&app).await.iter().all(|e| e.3 == "done"),
+        "{:?}",
+        effects(&app).await
+    );
 }
 
 /// Drives a shipped playbook on an incident of `kind` to its end: every ready task is

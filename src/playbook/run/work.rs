@@ -32,7 +32,8 @@ pub struct Settled {
     pub performed: usize,
     /// Actions that failed (their steps retry with backoff).
     pub failed: usize,
-    /// Actions still waiting on work elsewhere (a mapping computing).
+    /// Effects left pending: waiting on work elsewhere (a mapping computing) or for a retry
+    /// (a chat post that failed). For a settle, those pending at its end.
     pub waiting: usize,
     /// Escalations mailed or posted.
     pub escalations: usize,
@@ -80,6 +81,7 @@ impl Runner {
                 break;
             }
         }
+        total.waiting = store::playbooks::pending_effects(&self.db).await?;
         Ok(total)
     }
 
