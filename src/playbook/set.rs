@@ -45,11 +45,21 @@ impl Playbooks {
             )])
         };
         let mut files = Vec::new();
+        let mut not_toml = Vec::new();
         for entry in std::fs::read_dir(dir).map_err(unreadable)? {
             let path = entry.map_err(unreadable)?.path();
-            if path.is_file() && path.extension().is_some_and(|e| e == "toml") {
-                files.push(read(&path)?);
+            if !path.is_file() {
+                continue;
             }
+            match path.extension().and_then(|e| e.to_str()) {
+                Some("toml") => files.push(read(&path)?),
+                Some("yaml" | "yml") => not_toml.push(yaml_refused(&path)),
+                _ => {}
+            }
+        }
+        // A playbook written in another format is refused, never silently left out.
+        if !not_toml.is_empty() {
+            return Err(PlaybookErrors(not_toml));
         }
         if files.is_empty() {
             return Err(PlaybookErrors(vec![Problem::whole(
@@ -67,6 +77,9 @@ impl Playbooks {
         templates: &TemplateSet,
         beside: &Playbooks,
     ) -> Result<Playbooks, PlaybookErrors> {
+        if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+            return Err(PlaybookErrors(vec![yaml_refused(path)]));
+        }
         let file = read(path)?;
         let ctx = Context::new(templates, beside.by_id.keys().cloned().collect());
         Playbooks::checked(vec![file], &ctx)
@@ -177,6 +190,20 @@ pub fn applies(
 }
 
 /// One file as `(name, content)`.
+/// The problem with a YAML playbook: Candor reads playbooks as TOML only, which reports every
+/// mistake with its line.
+fn yaml_refused(path: &Path) -> Problem {
+    let name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    Problem::whole(
+        name,
+        "playbooks are TOML files (`*.toml`, see playbooks/README.md); write this one in TOML \
+         and remove the YAML file",
+    )
+}
+
 fn read(path: &Path) -> Result<(String, String), PlaybookErrors> {
     let name = path.file_name().map_or_else(
         || path.display().to_string(),

@@ -236,3 +236,23 @@ fn the_credential_playbook_resets_before_it_tells_people() {
     let exposed = cats("account_credentials");
     assert!(exposed.contains(DataCategory::AccountCredentials));
 }
+
+#[test]
+fn a_yaml_playbook_is_refused_by_name_never_silently_left_out() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let toml =
+        std::fs::read_to_string(folder().join("ransomware.toml")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.path().join("ransomware.toml"), toml).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.path().join("drill.yaml"), "id: drill\n").unwrap_or_else(|e| panic!("{e}"));
+    let templates = TemplateSet::embedded();
+    let refused = Playbooks::load_dir(dir.path(), &templates).unwrap_err();
+    assert_eq!(refused.0.len(), 1, "{refused}");
+    assert!(
+        refused.0[0]
+            .to_string()
+            .starts_with("drill.yaml: file: playbooks are TOML files"),
+        "{refused}"
+    );
+    let one = Playbooks::load_file(&dir.path().join("drill.yaml"), &templates, &shipped());
+    assert!(one.is_err_and(|e| e.to_string().contains("playbooks are TOML files")));
+}
