@@ -446,6 +446,35 @@ async fn the_breach_playbook_runs_an_incident_from_triage_to_close_and_a_restart
 }
 
 #[tokio::test]
+async fn the_worker_hands_the_mapping_to_the_mapping_worker_and_moves_on_when_it_is_done() {
+    let app = app_with(|_| {}).await;
+    inventory(&app, &numbered(4)).await;
+    let desk = Desk::open(&app).await;
+    desk.scope(vec![billing_exposure()]).await;
+    act(&desk, "triage", "complete", json!({})).await;
+    act(&desk, "declare-scope", "complete", json!({})).await;
+    // The worker's pass does not compute the mapping itself: it queues it, starts it in the
+    // background, and looks again a few seconds later.
+    let first = app.runner.pass().await.expect("a pass");
+    assert_eq!((first.performed, first.waiting), (0, 1), "{first:?}");
+    crate::delivery::eventually("the mapping step is done", async || {
+        app.clock.advance(Duration::seconds(5));
+        app.runner.pass().await.expect("a pass");
+        let run = run_of(&desk, "customer-data-breach").await;
+        step(&run, "compute-obligations")["status"] == "done"
+    })
+    .await;
+    assert_eq!(count_rows(&app, "mapping_runs").await, 1);
+    let run = run_of(&desk, "customer-data-breach").await;
+    assert!(
+        step(&run, "map-affected")["outcome"]
+            .as_str()
+            .is_some_and(|o| o.ends_with("4 people affected (0 unmatched)")),
+        "{run}"
+    );
+}
+
+#[tokio::test]
 async fn a_chat_post_that_fails_is_retried_without_mailing_twice() {
     let hook = ChatHook::failing_first(1).await;
     let url = hook.url.clone();

@@ -133,7 +133,9 @@ impl Runner {
                     {
                         return Ok(mapping_outcome(&run));
                     }
-                } else {
+                } else if run.status == RunStatus::Queued {
+                    // A run already computing is its worker's; one whose worker stopped is
+                    // taken over by the mapping sweep.
                     self.services.mapping.spawn(run.id);
                 }
                 Ok(Outcome::Waiting(
