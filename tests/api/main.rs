@@ -5,6 +5,7 @@ mod audit;
 mod auth;
 mod customer;
 mod delivery;
+mod demo;
 mod errors;
 mod helpers;
 mod incidents;

@@ -1,0 +1,141 @@
+//! `candor demo --no-serve`, run in-process into a folder of its own, then opened again as an
+//! ordinary instance to check what it left: the notices in the file outbox, the playbook run,
+//! the obligations and the survey answers.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::Arc;
+
+use candor::app::App;
+use candor::cli::{self, Cli};
+use candor::delivery::{self, Message};
+use candor::domain::SystemClock;
+use candor::domain::playbook::StepStatus;
+use candor::settings::Settings;
+use candor::store::delivery::outbox::PageFilter;
+use clap::Parser;
+use uuid::Uuid;
+
+/// Customers the test's demo generates (the real one has 4,000).
+const PEOPLE: &str = "300";
+
+fn settings(dir: &Path) -> Settings {
+    Settings {
+        addr: "127.0.0.1:0".parse().expect("addr"),
+        data_dir: dir.to_owned(),
+        database_max_connections: 5,
+        ..Settings::default()
+    }
+}
+
+/// Every sent message of `channel` of the incident.
+async fn sent(app: &App, incident_id: Uuid, channel: &str) -> Vec<Message> {
+    let filter = PageFilter {
+        channel: Some(channel.to_owned()),
+        status: Some("sent".to_owned()),
+        limit: 100_000,
+        ..PageFilter::default()
+    };
+    delivery::overview(&app.state().db, incident_id, &filter)
+        .await
+        .expect("delivery overview")
+        .messages
+}
+
+/// The `.eml` files in the outbox, by name.
+fn eml_files(outbox: &Path) -> BTreeSet<String> {
+    std::fs::read_dir(outbox)
+        .expect("the outbox folder exists")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".eml"))
+        .collect()
+}
+
+#[tokio::test]
+async fn the_demo_notifies_everyone_affected_and_collects_survey_answers() {
+    let root = tempfile::tempdir().expect("temp dir");
+    let dir = root.path().join("demo");
+    let dir_arg = dir.to_string_lossy().into_owned();
+    let args = ["candor", "demo", "--no-serve", "--data-dir", &dir_arg];
+    let cli = Cli::try_parse_from(args.into_iter().chain(["--people", PEOPLE])).expect("args");
+    let code = cli::run(cli, settings(root.path()))
+        .await
+        .expect("demo runs");
+    assert_eq!(code, std::process::ExitCode::SUCCESS);
+
+    // The demo's folder, opened again as an ordinary instance (its generated secret included).
+    let app = App::build(&settings(&dir), Arc::new(SystemClock))
+        .await
+        .expect("the demo's instance opens");
+    let db = &app.state().db;
+    let filter = candor::store::incidents::ListFilter::default();
+    let (incidents, _) = candor::incident::list(db, &filter, 0, 10)
+        .await
+        .expect("incidents");
+    assert_eq!(incidents.len(), 1, "one incident");
+    let incident_id = incidents[0].id;
+
+    // One email per person told by email, each of them an `.eml` file in the outbox.
+    let overview = delivery::overview(db, incident_id, &PageFilter::default())
+        .await
+        .expect("overview");
+    let initial = overview
+        .campaigns
+        .iter()
+        .find(|c| c.kind == "initial-notice")
+        .expect("the initial notice was sent");
+    let emails = sent(&app, incident_id, "email").await;
+    let letters = sent(&app, incident_id, "postal").await;
+    let of_initial = |m: &&Message| m.campaign_id == initial.id;
+    let initial_emails: Vec<&Message> = emails.iter().filter(of_initial).collect();
+    let people: BTreeSet<&str> = initial_emails
+        .iter()
+        .map(|m| m.person_key.as_str())
+        .collect();
+    assert!(
+        initial_emails.len() > 100,
+        "{} emails",
+        initial_emails.len()
+    );
+    assert_eq!(people.len(), initial_emails.len(), "one email per person");
+    let initial_letters = letters.iter().filter(of_initial).count() as i64;
+    assert_eq!(
+        initial_emails.len() as i64 + initial_letters + initial.unreachable + initial.outreach,
+        initial.people,
+        "everyone in the audience got exactly one notice"
+    );
+    let files = eml_files(&candor::delivery::notice_outbox(&dir));
+    assert_eq!(files.len(), emails.len(), "one file per email sent");
+    for message in &emails {
+        let name = format!("{}.eml", message.message_id.trim_matches(['<', '>']));
+        assert!(files.contains(&name), "no file for {}", message.message_id);
+    }
+
+    // The playbook sent it, and the incident is still live.
+    let runs = app.state().runner.view(incident_id).await.expect("runs");
+    let status = |id: &str| {
+        runs[0]
+            .steps
+            .iter()
+            .find(|s| s.id == id)
+            .map(|s| s.status)
+            .expect("step")
+    };
+    assert_eq!(status("send-notice"), StepStatus::Done);
+    assert_eq!(status("schedule-survey"), StepStatus::Done);
+    assert_eq!(status("watch-delivery"), StepStatus::Ready);
+    assert!(runs[0].finished_at.is_none());
+
+    // The obligations were computed and kept; the survey has answers with a score.
+    let history = candor::obligation::history(db, incident_id)
+        .await
+        .expect("obligation history");
+    assert!(!history.is_empty(), "no obligation result stored");
+    let results = candor::survey::results(db, incident_id)
+        .await
+        .expect("survey results");
+    assert!(results.overall.invited > 100, "{:?}", results.overall);
+    assert_eq!(results.overall.responded, 13);
+    assert!(results.overall.nps.is_some() && results.overall.clarity_average.is_some());
+    assert!(results.commented >= 5, "{} comments", results.commented);
+}
