@@ -7,6 +7,7 @@ pub mod extract;
 pub mod metrics;
 pub mod pages;
 pub mod routes;
+mod staff;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -206,6 +207,7 @@ pub fn router(state: AppState) -> Router {
     )
     .route("/metrics", get(metrics::expose).with_state(metrics.clone()))
     .merge(pages::router())
+    .merge(staff::router())
     .fallback(not_found)
     .method_not_allowed_fallback(method_not_allowed)
     .with_state(state)
@@ -218,6 +220,7 @@ pub fn router(state: AppState) -> Router {
             .layer(SetSensitiveHeadersLayer::new([
                 header::AUTHORIZATION,
                 header::COOKIE,
+                header::SET_COOKIE,
             ]))
             .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
             .layer(

@@ -19,5 +19,6 @@ mod playbook_runs;
 mod playbooks;
 mod smoke;
 mod smtp_server;
+mod staff_pages;
 mod startup;
 mod survey;

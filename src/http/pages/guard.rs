@@ -60,7 +60,7 @@ pub(super) fn csrf_ok(
 
 /// Whether a form post comes from the pages themselves: not marked cross-site by the browser,
 /// and with no `Origin` but its own (the request's `Host`, or the public address).
-pub(super) fn same_origin(headers: &HeaderMap, public_url: &str) -> bool {
+pub(crate) fn same_origin(headers: &HeaderMap, public_url: &str) -> bool {
     let text = |name| headers.get(name).and_then(|v| v.to_str().ok());
     if text("sec-fetch-site").is_some_and(|site| site.eq_ignore_ascii_case("cross-site")) {
         return false;

@@ -3,7 +3,7 @@
 //! a strict Content-Security-Policy and is never cached, indexed or framed, and no page sends
 //! a referrer (the token is in the address).
 
-mod guard;
+pub(crate) mod guard;
 mod personal;
 mod problem;
 mod survey;
