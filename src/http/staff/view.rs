@@ -16,6 +16,23 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("login", include_str!("templates/login.hbs")),
     ("incidents", include_str!("templates/incidents.hbs")),
     ("room", include_str!("templates/room.hbs")),
+    // The incident room's sections, one partial each (`{{> section_NAME}}`).
+    (
+        "section_header",
+        include_str!("templates/sections/header.hbs"),
+    ),
+    (
+        "section_deadlines",
+        include_str!("templates/sections/deadlines.hbs"),
+    ),
+    (
+        "section_playbook",
+        include_str!("templates/sections/playbook.hbs"),
+    ),
+    (
+        "section_timeline",
+        include_str!("templates/sections/timeline.hbs"),
+    ),
     ("problem", include_str!("templates/problem.hbs")),
 ];
 
