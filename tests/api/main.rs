@@ -3,6 +3,7 @@
 
 mod audit;
 mod auth;
+mod browser;
 mod customer;
 mod delivery;
 mod demo;
@@ -19,6 +20,9 @@ mod playbook_runs;
 mod playbooks;
 mod smoke;
 mod smtp_server;
+mod staff_client;
 mod staff_pages;
+mod staff_sections_cx;
+mod staff_sections_ops;
 mod startup;
 mod survey;

@@ -5,124 +5,13 @@
 //! PostgreSQL.
 
 use candor::domain::Role;
-use reqwest::redirect::Policy;
-use reqwest::{Client, Response, StatusCode};
 
 use crate::helpers::{PASSWORD, TestApp, spawn_app};
-
-/// A browser-like client: no automatic redirects, cookies kept by hand.
-struct Browser<'a> {
-    app: &'a TestApp,
-    client: Client,
-    cookies: Vec<(String, String)>,
-}
-
-impl<'a> Browser<'a> {
-    fn new(app: &'a TestApp) -> Self {
-        Browser {
-            app,
-            client: Client::builder()
-                .redirect(Policy::none())
-                .build()
-                .expect("client"),
-            cookies: Vec::new(),
-        }
-    }
-
-    fn cookie_header(&self) -> String {
-        self.cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
-
-    /// Keeps the cookies an answer sets (a `Max-Age=0` one is dropped).
-    fn keep(&mut self, response: &Response) {
-        for set in response.headers().get_all("set-cookie") {
-            let text = set.to_str().expect("cookie text");
-            let (pair, _) = text.split_once(';').unwrap_or((text, ""));
-            let (name, value) = pair.split_once('=').expect("name=value");
-            self.cookies.retain(|(k, _)| k != name);
-            if !text.contains("Max-Age=0") {
-                self.cookies.push((name.to_owned(), value.to_owned()));
-            }
-        }
-    }
-
-    /// GETs a page with the cookies; the status and the body.
-    async fn page(&mut self, path: &str) -> (StatusCode, String) {
-        let response = self
-            .client
-            .get(self.app.url(path))
-            .header("cookie", self.cookie_header())
-            .send()
-            .await
-            .expect("request sent");
-        self.keep(&response);
-        let status = response.status();
-        (status, response.text().await.expect("body"))
-    }
-
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Response {
-        let response = self
-            .client
-            .post(self.app.url(path))
-            .header("cookie", self.cookie_header())
-            .form(form)
-            .send()
-            .await
-            .expect("request sent");
-        self.keep(&response);
-        response
-    }
-
-    /// Signs in through the form; returns the answer to the post.
-    async fn sign_in(&mut self, email: &str, password: &str, next: &str) -> Response {
-        let (status, form) = self.page(&format!("/login?next={next}")).await;
-        assert_eq!(status, 200, "{form}");
-        let csrf = hidden(&form, "csrf");
-        self.post(
-            "/login",
-            &[
-                ("csrf", &csrf),
-                ("next", &hidden(&form, "next")),
-                ("email", email),
-                ("password", password),
-            ],
-        )
-        .await
-    }
-}
-
-/// The value of the first hidden input named `name`.
-fn hidden(html: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = html
-        .find(&marker)
-        .unwrap_or_else(|| panic!("no {name} in {html}"))
-        + marker.len();
-    let end = html[start..].find('"').expect("closing quote") + start;
-    html[start..end]
-        .replace("&#x2F;", "/")
-        .replace("&#x3D;", "=")
-}
-
-fn location(response: &Response) -> &str {
-    response
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-}
+use crate::staff_client::{Browser, hidden, location};
 
 /// A signed-in browser for a new user holding `roles`.
 async fn signed_in<'a>(app: &'a TestApp, email: &str, roles: &[Role]) -> Browser<'a> {
-    app.add_user(email, roles).await;
-    let mut browser = Browser::new(app);
-    let response = browser.sign_in(email, PASSWORD, "/incidents").await;
-    assert_eq!(response.status(), 303);
-    browser
+    Browser::signed_in(app, email, roles).await
 }
 
 #[tokio::test]
@@ -435,4 +324,94 @@ async fn the_deadlines_board_and_the_playbook_progress_take_their_forms() {
         )
         .await;
     assert_eq!(again.status(), 409);
+}
+
+/// A multipart body with the form token first, then the fields, then the file.
+fn multipart(csrf: &str, kind: &str, file_name: &str, content: &str) -> (String, String) {
+    let boundary = "candor-test-boundary-7d3f";
+    let part = |name: &str, value: &str| {
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+        )
+    };
+    let body = format!(
+        "{}{}--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n{content}\r\n--{boundary}--\r\n",
+        part("csrf", csrf),
+        part("kind", kind),
+    );
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn upload(browser: &mut Browser<'_>, kind: &str, file: &str, content: &str) -> (u16, String) {
+    let (_, page) = browser.page("/inventory").await;
+    let csrf = hidden(&page, "csrf");
+    let (content_type, body) = multipart(&csrf, kind, file, content);
+    let response = browser
+        .client
+        .post(browser.app.url("/inventory/import"))
+        .header("cookie", browser.cookie_header())
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .expect("request sent");
+    let status = response.status().as_u16();
+    (status, response.text().await.expect("body"))
+}
+
+#[tokio::test]
+async fn an_admin_imports_the_inventory_from_the_browser_and_bad_rows_are_listed_by_line() {
+    let app = spawn_app().await;
+    let mut admin = signed_in(&app, "admin@staff.candor.test", &[Role::Admin]).await;
+    let good = "system,description,owner,encrypted_at_rest\nbilling-db,Billing,finance,true\ncrm,Customer records,sales,false\n";
+    let (status, page) = upload(&mut admin, "systems", "systems.csv", good).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains("Imported systems: 2 rows, 2 written"),
+        "{page}"
+    );
+    assert!(page.contains("<th scope=\"row\">billing-db</th>"), "{page}");
+
+    let bad = "system,description,owner,encrypted_at_rest\nweb,Web,it,maybe\n,No name,it,true\n";
+    let (status, page) = upload(&mut admin, "systems", "more.csv", bad).await;
+    assert_eq!(status, 422, "{page}");
+    assert!(
+        page.contains("Nothing was imported: 2 of 2 rows are bad."),
+        "{page}"
+    );
+    assert!(page.contains("line 2:"), "{page}");
+    assert!(page.contains("line 3:"), "{page}");
+    assert!(
+        !page.contains("<th scope=\"row\">web</th>"),
+        "nothing written"
+    );
+
+    // A responder sees the form disabled, and a post is refused.
+    let mut responder = signed_in(&app, "resp@staff.candor.test", &[Role::Responder]).await;
+    let (_, page) = responder.page("/inventory").await;
+    assert!(
+        page.contains("Only an admin can import the inventory."),
+        "{page}"
+    );
+    let (status, _) = upload(&mut responder, "systems", "s.csv", good).await;
+    assert_eq!(status, 403);
+}
+
+#[tokio::test]
+async fn the_audit_page_lists_the_incident_s_entries_and_admins_see_the_chain_verified() {
+    let app = spawn_app().await;
+    let token = app.token(&[Role::Responder]).await;
+    let incident = app.open_incident(&token).await;
+    let id = incident["id"].as_str().expect("id");
+    let mut responder = signed_in(&app, "resp@staff.candor.test", &[Role::Responder]).await;
+    let (status, page) = responder.page(&format!("/incidents/{id}/audit")).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("incident.created"), "{page}");
+    assert!(page.contains("Only an admin can verify the whole chain."));
+    let mut admin = signed_in(&app, "admin@staff.candor.test", &[Role::Admin]).await;
+    let (_, page) = admin.page(&format!("/incidents/{id}/audit")).await;
+    assert!(page.contains("The audit chain verifies"), "{page}");
+    let mut lead = signed_in(&app, "cx@staff.candor.test", &[Role::CxLead]).await;
+    let (status, _) = lead.page(&format!("/incidents/{id}/audit")).await;
+    assert_eq!(status, 403);
 }

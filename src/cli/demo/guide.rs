@@ -70,6 +70,10 @@ pub fn print(g: &Guide<'_>) -> anyhow::Result<()> {
     println!();
     println!("Look at:");
     println!(
+        "  the incident room:   http://{}/incidents/{} (sign in with an account above)",
+        g.addr, g.incident_id
+    );
+    println!(
         "  outbox:   {}/ ({} .eml files: notices and survey invitations)",
         g.outbox.display(),
         thousands(files(g.outbox, "eml")?)

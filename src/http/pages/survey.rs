@@ -175,9 +175,10 @@ fn survey_values(pages: &Pages, page: &SurveyPage, entered: &Entered) -> Value {
         "intro": pages.phrase(l, "survey.intro", &org),
         "answered_text": page.answered_at.map(|at| phrase_on("survey.answered", at.date_naive())),
         "closes_text": page.closes_on.map(|d| phrase_on("survey.closes", d)),
-        "form_error": entered.error.as_ref().map(|_| {
-            error(None).unwrap_or_else(|| pages.word(l, "survey.error_summary"))
-        }),
+        // The summary above the form, and the form-wide reason under it (a field's reason
+        // is shown beside the field instead).
+        "form_error": entered.error.is_some(),
+        "form_error_detail": error(None),
         "recommend_legend": pages.phrase(l, "survey.recommend_legend", &org),
         "recommend_error": error(Some("recommend")),
         "clarity_error": error(Some("clarity")),

@@ -2,12 +2,15 @@
 //! incidents list, the incident room), beside the JSON API and over the same use-cases. The
 //! session is the API's token in an HttpOnly, SameSite=Strict cookie; every form carries a
 //! CSRF token bound to it. A strict Content-Security-Policy allows only Candor's own
-//! stylesheet and script (a small progressive enhancement: live countdowns); every page works
-//! without it.
+//! stylesheet and script (a small progressive enhancement: live countdowns, and progress bars
+//! and counts that follow a running mapping or delivery); every page works without it.
 
+mod audit;
 mod incidents;
+mod inventory;
 mod login;
 mod room;
+mod sections;
 mod session;
 mod view;
 
@@ -23,6 +26,9 @@ use crate::app::AppState;
 /// The largest form body accepted (a timeline entry may be 20,000 characters).
 const FORM_MAX_BYTES: usize = 256 * 1024;
 
+/// The largest pasted forensic list accepted (some 150,000 records, form-encoded).
+const FORENSIC_MAX_BYTES: usize = 4 * 1024 * 1024;
+
 const STYLESHEET: &str = include_str!("staff.css");
 const SCRIPT: &str = include_str!("staff.js");
 
@@ -31,7 +37,8 @@ const PAGE_HEADERS: [(HeaderName, &str); 5] = [
     (
         header::CONTENT_SECURITY_POLICY,
         "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; \
-         connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+         connect-src 'self'; frame-src 'self'; form-action 'self'; frame-ancestors 'none'; \
+         base-uri 'none'",
     ),
     (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
     (header::REFERRER_POLICY, "same-origin"),
@@ -55,8 +62,56 @@ pub fn router() -> Router<AppState> {
             "/incidents/{id}/playbook/{step}/{verb}",
             post(room::act_on_step),
         )
+        .route("/incidents/{id}/audit", get(audit::show))
+        .route("/inventory", get(inventory::show))
+        .route("/incidents/{id}/notices", post(sections::notices::create))
+        .route(
+            "/incidents/{id}/notices/{nid}/lint",
+            post(sections::notices::run_lint),
+        )
+        .route(
+            "/incidents/{id}/notices/{nid}/approve",
+            post(sections::notices::approve),
+        )
+        .route(
+            "/incidents/{id}/notices/{nid}/preview",
+            get(sections::preview::page),
+        )
+        .route(
+            "/incidents/{id}/survey/responses/{rid}/action",
+            post(sections::survey::create_action),
+        )
+        .route(
+            "/incidents/{id}/survey/actions/{aid}/close",
+            post(sections::survey::close_action),
+        )
+        .route("/incidents/{id}/scope", post(sections::scope::save_scope))
+        .route(
+            "/incidents/{id}/mapping",
+            post(sections::scope::run_mapping),
+        )
+        .route(
+            "/incidents/{id}/affected.csv",
+            get(sections::scope::download_affected),
+        )
+        .route("/incidents/{id}/live.json", get(sections::live::show))
         .layer(DefaultBodyLimit::max(FORM_MAX_BYTES))
+        // A pasted forensic list may be longer than any other form.
+        .route(
+            "/incidents/{id}/scope/records",
+            post(sections::scope::upload_records).layer(DefaultBodyLimit::max(FORENSIC_MAX_BYTES)),
+        )
+        // An inventory file may be large: its upload is limited as it is stored.
+        .route(
+            "/inventory/import",
+            post(inventory::import).layer(DefaultBodyLimit::disable()),
+        )
         .layer(middleware::map_response(secure))
+        // The notice's own HTML for the preview's sandboxed frame, under a policy of its own.
+        .route(
+            "/incidents/{id}/notices/{nid}/preview.html",
+            get(sections::preview::frame),
+        )
         .route("/assets/staff.css", get(stylesheet))
         .route("/assets/staff.js", get(script))
 }

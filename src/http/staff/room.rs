@@ -52,6 +52,14 @@ fn confirmation(code: &str) -> Option<&'static str> {
         "timeline" => "The entry was added to the timeline.",
         "duty" => "The duty was marked done.",
         "step" => "The playbook step was recorded.",
+        "scope" => "The scope was saved.",
+        "records" => "The forensic list was saved.",
+        "mapping" => "The mapping was started; its progress shows below.",
+        "notice-created" => "The notice was drafted.",
+        "notice-linted" => "The notice was linted.",
+        "notice-approved" => "The notice was approved.",
+        "action-created" => "The follow-up action was opened.",
+        "action-closed" => "The follow-up action was closed.",
         _ => return None,
     })
 }
@@ -77,16 +85,17 @@ async fn render(
         Err(e) => return failed(state, staff, &e),
     };
     let now = state.clock.now();
-    let data = match sections(state, staff, &incident, now).await {
-        Ok(mut data) => {
-            if let Value::Object(map) = &mut data {
-                map.insert("done".into(), json!(done));
-                map.insert("error".into(), json!(error));
-            }
-            data
-        }
+    let mut data = match sections(state, staff, &incident, now).await {
+        Ok(data) => data,
         Err(e) => return failed(state, staff, &e),
     };
+    if let Value::Object(map) = &mut data {
+        map.insert("done".into(), json!(done));
+        map.insert("error".into(), json!(error));
+        if let Err(e) = super::sections::add(state, staff, &incident, now, map).await {
+            return failed(state, staff, &e);
+        }
+    }
     view::page(state, Some(staff), status, "room", data)
 }
 
@@ -235,7 +244,7 @@ fn run_view(run: &RunView, staff: &Staff) -> Value {
 }
 
 /// Checks a form's origin and token; the refusal page otherwise.
-async fn guard(
+pub(super) async fn guard(
     state: &AppState,
     staff: &Staff,
     headers: &HeaderMap,
@@ -257,11 +266,11 @@ async fn guard(
 }
 
 /// Back to the room, confirming `code`, at `section`.
-fn back(id: Uuid, code: &str, section: &str) -> Response {
+pub(super) fn back(id: Uuid, code: &str, section: &str) -> Response {
     Redirect::to(&format!("/incidents/{id}?done={code}#{section}")).into_response()
 }
 
-async fn refused(
+pub(super) async fn refused(
     state: &AppState,
     staff: &Staff,
     id: Uuid,

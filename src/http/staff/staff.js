@@ -27,3 +27,79 @@
     window.setInterval(tick, 30000);
   });
 })();
+// Live progress: while a mapping or a delivery runs, poll the incident's
+// live.json every few seconds and update the progress bars and counts; when the work ends,
+// fetch the room once and swap in the parts marked data-refresh (the impact table and chart,
+// the campaigns and failures), which hold no form. Stops when nothing runs.
+(function () {
+  "use strict";
+  var EVERY = 3000;
+  function setCounts(counts, total) {
+    Object.keys(counts).forEach(function (key) {
+      document.querySelectorAll("[data-count=\"" + key + "\"]").forEach(function (el) {
+        el.textContent = String(counts[key]);
+      });
+    });
+    document.querySelectorAll("[data-count=\"total\"]").forEach(function (el) {
+      el.textContent = String(total);
+    });
+  }
+  function apply(data) {
+    var m = data.mapping;
+    var bar = document.getElementById("mapping-progress");
+    if (m && bar) {
+      bar.max = m.steps;
+      bar.value = m.step;
+      bar.textContent = m.step + " of " + m.steps;
+      var label = document.getElementById("mapping-label");
+      if (label) { label.textContent = m.label; }
+    }
+    var d = data.delivery;
+    var sent = document.getElementById("delivery-progress");
+    if (d && sent) {
+      sent.max = Math.max(d.total, 1);
+      sent.value = d.sent;
+      sent.textContent = d.sent + " of " + d.total;
+      setCounts(d.counts, d.total);
+    }
+  }
+  function refresh() {
+    fetch(window.location.pathname, { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) {
+        if (!html) { return; }
+        var fresh = new DOMParser().parseFromString(html, "text/html");
+        document.querySelectorAll("[data-refresh][id]").forEach(function (old) {
+          var next = fresh.getElementById(old.id);
+          if (next) { old.replaceWith(document.importNode(next, true)); }
+        });
+      })
+      .catch(function () { /* the page stays as it is; a reload shows the news */ });
+  }
+  function poll(url) {
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) {
+        var type = r.headers.get("content-type") || "";
+        return r.ok && type.indexOf("application/json") === 0 ? r.json() : null;
+      })
+      .then(function (data) {
+        if (!data) { return; }
+        apply(data);
+        if (data.running) {
+          window.setTimeout(function () { poll(url); }, EVERY);
+        } else {
+          refresh();
+        }
+      })
+      .catch(function () { /* stop polling; a reload starts again */ });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    var live = document.querySelectorAll("[data-live]");
+    var running = Array.prototype.some.call(live, function (el) {
+      return el.getAttribute("data-running") === "true";
+    });
+    if (live.length > 0 && running) {
+      window.setTimeout(function () { poll(live[0].getAttribute("data-live")); }, EVERY);
+    }
+  });
+})();

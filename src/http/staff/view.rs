@@ -33,7 +33,29 @@ const TEMPLATES: &[(&str, &str)] = &[
         "section_timeline",
         include_str!("templates/sections/timeline.hbs"),
     ),
+    (
+        "section_scope",
+        include_str!("templates/sections/scope.hbs"),
+    ),
+    (
+        "section_delivery",
+        include_str!("templates/sections/delivery.hbs"),
+    ),
+    (
+        "section_notices",
+        include_str!("templates/sections/notices.hbs"),
+    ),
+    (
+        "section_survey",
+        include_str!("templates/sections/survey.hbs"),
+    ),
+    (
+        "notice_preview",
+        include_str!("templates/notice_preview.hbs"),
+    ),
     ("problem", include_str!("templates/problem.hbs")),
+    ("inventory", include_str!("templates/inventory.hbs")),
+    ("audit", include_str!("templates/audit.hbs")),
 ];
 
 /// Shown when a page cannot be rendered at all.
