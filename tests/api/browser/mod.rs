@@ -11,6 +11,7 @@
 
 mod driver;
 mod personal;
+mod staff;
 mod survey;
 
 use std::path::PathBuf;
