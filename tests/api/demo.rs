@@ -9,12 +9,14 @@ use std::sync::Arc;
 use candor::app::App;
 use candor::cli::{self, Cli};
 use candor::delivery::{self, Message};
-use candor::domain::SystemClock;
 use candor::domain::playbook::StepStatus;
+use candor::domain::{Role, SystemClock};
 use candor::settings::Settings;
 use candor::store::delivery::outbox::PageFilter;
 use clap::Parser;
 use uuid::Uuid;
+
+use crate::helpers::PASSWORD;
 
 /// Customers the test's demo generates (the real one has 4,000).
 const PEOPLE: &str = "300";
@@ -138,4 +140,96 @@ async fn the_demo_notifies_everyone_affected_and_collects_survey_answers() {
     assert_eq!(results.overall.responded, 13);
     assert!(results.overall.nps.is_some() && results.overall.clarity_average.is_some());
     assert!(results.commented >= 5, "{} comments", results.commented);
+
+    // The staff web app shows every section on the demo's data.
+    let admin = "pages-check@demo.candor.test";
+    candor::auth::add_user(
+        db,
+        candor::domain::audit::Actor::Cli,
+        candor::auth::NewUserInput {
+            email: admin.to_owned(),
+            password: secrecy::SecretString::from(PASSWORD),
+            roles: vec![Role::Admin, Role::CxLead, Role::Responder],
+        },
+        chrono::Utc::now(),
+    )
+    .await
+    .expect("a staff account");
+    let base = format!("http://{}", app.local_addr().expect("address"));
+    tokio::spawn(app.serve(std::future::pending()));
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let cookie = |response: &reqwest::Response, name: &str| {
+        response
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|c| c.strip_prefix(&format!("{name}=")))
+            .and_then(|c| c.split(';').next())
+            .map(str::to_owned)
+            .expect("the cookie")
+    };
+    let form = client
+        .get(format!("{base}/login"))
+        .send()
+        .await
+        .expect("login page");
+    let login_cookie = cookie(&form, "candor_login");
+    let html = form.text().await.expect("body");
+    let marker = "name=\"csrf\" value=\"";
+    let start = html.find(marker).expect("a form token") + marker.len();
+    let csrf = &html[start..start + html[start..].find('"').expect("quote")];
+    let signed = client
+        .post(format!("{base}/login"))
+        .header("cookie", format!("candor_login={login_cookie}"))
+        .form(&[
+            ("csrf", csrf),
+            ("next", "/incidents"),
+            ("email", admin),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .expect("sign-in");
+    assert_eq!(signed.status(), 303);
+    let session = format!("candor_session={}", cookie(&signed, "candor_session"));
+    let page = |path: String| {
+        let (client, session) = (client.clone(), session.clone());
+        async move {
+            let response = client
+                .get(path)
+                .header("cookie", session)
+                .send()
+                .await
+                .expect("page");
+            assert_eq!(response.status(), 200, "{}", response.url());
+            response.text().await.expect("body")
+        }
+    };
+    let list = page(format!("{base}/incidents")).await;
+    assert!(
+        list.contains(&format!("href=\"/incidents/{incident_id}\"")),
+        "{list}"
+    );
+    let room = page(format!("{base}/incidents/{incident_id}")).await;
+    for shown in [
+        "id=\"deadlines\"",
+        "id=\"playbook\"",
+        "id=\"timeline\"",
+        "people affected",
+        "id=\"notices\"",
+        "Content hash",
+        "id=\"delivery-progress\"",
+        "id=\"survey\"",
+        "NPS",
+    ] {
+        assert!(room.contains(shown), "the room lacks {shown}");
+    }
+    let audit = page(format!("{base}/incidents/{incident_id}/audit")).await;
+    assert!(audit.contains("The audit chain verifies"), "{audit}");
+    let inventory = page(format!("{base}/inventory")).await;
+    assert!(inventory.contains("billing-db"), "{inventory}");
 }

@@ -120,23 +120,33 @@ impl Browser {
         }
     }
 
-    /// The visible text of every element matching `css`, in page order.
+    /// The visible text of every element matching `css`, in page order. Read in one step in
+    /// the page: a live update may replace the elements between finding and reading them.
     pub async fn texts(&self, css: &str) -> Vec<String> {
-        let elements = self
-            .client
-            .find_all(Locator::Css(css))
-            .await
-            .expect("elements found");
-        let mut texts = Vec::with_capacity(elements.len());
-        for element in elements {
-            texts.push(element.text().await.expect("text"));
-        }
-        texts
+        let read = self
+            .script(
+                "return Array.from(document.querySelectorAll(arguments[0]), e => e.innerText);",
+                vec![json!(css)],
+            )
+            .await;
+        read.as_array()
+            .expect("a list of texts")
+            .iter()
+            .map(|t| t.as_str().unwrap_or_default().trim().to_owned())
+            .collect()
     }
 
-    /// The visible text of the element matching `css`.
+    /// The visible text of the element matching `css`, which must be in the page now (read
+    /// in one step, as [`Browser::texts`] does).
     pub async fn text(&self, css: &str) -> String {
-        self.find(css).await.text().await.expect("text")
+        match self.texts(css).await.into_iter().next() {
+            Some(text) => text,
+            None => panic!(
+                "no `{css}` on {}:\n{}",
+                self.path().await,
+                self.page_text().await
+            ),
+        }
     }
 
     /// Clicks the element matching `css` as a person does (it must be visible and enabled).

@@ -11,20 +11,6 @@ use crate::helpers::{PASSWORD, TestApp};
 use crate::mapping::Desk;
 use crate::notices::clean_draft;
 
-/// The text of the element with `id`, read in one step (the live script may swap the element
-/// between a find and a read).
-async fn text_of(browser: &Browser, id: &str) -> String {
-    browser
-        .script(
-            "const e = document.getElementById(arguments[0]); return e ? e.innerText : '';",
-            vec![serde_json::json!(id)],
-        )
-        .await
-        .as_str()
-        .unwrap_or_default()
-        .to_owned()
-}
-
 /// Signs in through the form as `email`, landing on `next`.
 async fn sign_in(browser: &Browser, app: &TestApp, email: &str, next: &str) {
     browser.open(app, &format!("/login?next={next}")).await;
@@ -80,7 +66,7 @@ async fn a_responder_scopes_and_maps_and_a_cx_lead_approves_and_watches_delivery
         .await;
     let mut impact = String::new();
     for _ in 0..250 {
-        impact = text_of(&browser, "impact-results").await;
+        impact = browser.text("#impact-results").await;
         if impact.contains("3 people affected") {
             break;
         }
@@ -117,7 +103,7 @@ async fn a_responder_scopes_and_maps_and_a_cx_lead_approves_and_watches_delivery
         .await;
     let linted = browser.wait_for("p.done[role=status]").await;
     assert_eq!(linted.text().await.expect("text"), "The notice was linted.");
-    let notice = text_of(&browser, &format!("notice-{nid}")).await;
+    let notice = browser.text(&format!("#notice-{nid}")).await;
     let summary = notice
         .lines()
         .find(|l| l.contains(" errors, ") && l.contains(" variants."))
