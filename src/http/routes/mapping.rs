@@ -259,17 +259,7 @@ pub async fn list_affected(
 ) -> Result<Response, ApiError> {
     if wants_csv(&headers) {
         let export = mapping::affected_csv(&state.db, &state.pepper, id).await?;
-        let disposition = format!("attachment; filename=\"affected-{id}.csv\"");
-        let mut response = Body::from_stream(export.into_stream()).into_response();
-        let headers = response.headers_mut();
-        headers.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("text/csv; charset=utf-8"),
-        );
-        if let Ok(value) = HeaderValue::from_str(&disposition) {
-            headers.insert(header::CONTENT_DISPOSITION, value);
-        }
-        return Ok(response);
+        return Ok(csv_download(export, id));
     }
     let page = query.page.unwrap_or(1);
     let per_page = query.per_page.unwrap_or(100);
@@ -303,4 +293,19 @@ fn wants_csv(headers: &HeaderMap) -> bool {
             let mime = mime.split(';').next().unwrap_or("").trim();
             mime.eq_ignore_ascii_case("text/csv")
         })
+}
+
+/// The affected list as a CSV download (`affected-{id}.csv`), streamed.
+pub(crate) fn csv_download(export: mapping::CsvExport, id: Uuid) -> Response {
+    let disposition = format!("attachment; filename=\"affected-{id}.csv\"");
+    let mut response = Body::from_stream(export.into_stream()).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    if let Ok(value) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    response
 }

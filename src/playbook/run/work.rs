@@ -48,7 +48,6 @@ impl Settled {
         self.woken += other.woken;
         self.performed += other.performed;
         self.failed += other.failed;
-        self.waiting = other.waiting;
         self.escalations += other.escalations;
     }
 }

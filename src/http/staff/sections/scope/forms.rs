@@ -4,11 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use axum::body::Body;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Form, Multipart, Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -347,17 +346,7 @@ pub(in crate::http::staff) async fn download_affected(
         }
         Err(e) => return failed(&state, &staff, &e),
     };
-    let disposition = format!("attachment; filename=\"affected-{id}.csv\"");
-    let mut response = Body::from_stream(export.into_stream()).into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    if let Ok(value) = HeaderValue::from_str(&disposition) {
-        headers.insert(header::CONTENT_DISPOSITION, value);
-    }
-    response
+    crate::http::routes::mapping::csv_download(export, id)
 }
 
 #[cfg(test)]
