@@ -1,6 +1,7 @@
 //! Wiring: settings → database → state → router → listener.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -25,6 +26,8 @@ pub struct AppState {
     pub pepper: SecretString,
     pub metrics: Arc<Metrics>,
     pub max_body_bytes: usize,
+    /// The data directory (`CANDOR_DATA_DIR`): the SQLite database, outboxes and import files.
+    pub data_dir: PathBuf,
     /// Computes mapping runs in the background.
     pub mapping: crate::mapping::Worker,
     /// The rules pack (loaded once at startup) and the organization's declared traits.
@@ -167,6 +170,7 @@ impl App {
             pepper: derive_pepper(&secret),
             metrics,
             max_body_bytes: settings.max_body_bytes,
+            data_dir: settings.data_dir.clone(),
         };
         Ok(App {
             listener,

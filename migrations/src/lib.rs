@@ -40,6 +40,8 @@ mod m20261123_000033_create_playbook_runs;
 mod m20261123_000034_create_playbook_effects;
 mod m20261123_000035_add_playbook_effect_timing;
 mod m20261123_000036_create_playbook_tasks;
+mod m20261123_000037_create_inventory_imports;
+mod m20261123_000038_create_revoked_sessions;
 
 /// Runs every Candor migration in order.
 pub struct Migrator;
@@ -83,6 +85,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000034_create_playbook_effects::Migration),
             Box::new(m20261123_000035_add_playbook_effect_timing::Migration),
             Box::new(m20261123_000036_create_playbook_tasks::Migration),
+            Box::new(m20261123_000037_create_inventory_imports::Migration),
+            Box::new(m20261123_000038_create_revoked_sessions::Migration),
         ]
     }
 }

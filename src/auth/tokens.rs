@@ -1,4 +1,5 @@
-//! Staff session tokens: HS256 JWTs with `sub`, `roles`, `exp`, `iat`, `iss`, `aud`.
+//! Staff session tokens: HS256 JWTs with `sub`, `roles`, `exp`, `iat`, `iss`, `aud`, and
+//! `jti` naming the session, so that signing out can end it before it expires.
 //!
 //! Verification pins the algorithm (so `alg: none` and algorithm confusion are refused) and
 //! checks issuer, audience and expiry. Expiry is checked against Candor's own clock so that
@@ -22,6 +23,8 @@ pub struct Claims {
     pub exp: i64,
     pub iss: String,
     pub aud: String,
+    /// The session this token belongs to (new at every sign-in).
+    pub jti: Uuid,
 }
 
 /// Why a token was not accepted. Deliberately coarse: the caller learns only "401".
@@ -91,6 +94,7 @@ impl TokenKeys {
             exp: (now + self.ttl).timestamp(),
             iss: self.issuer.clone(),
             aud: self.audience.clone(),
+            jti: Uuid::new_v4(),
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map_err(|_| TokenError::Signing)
@@ -155,5 +159,28 @@ mod tests {
         assert_eq!(forged.verify(&token, now), Err(TokenError::Invalid));
         let other_aud = keys("0123456789abcdef0123456789abcdef", "someone-else");
         assert_eq!(other_aud.verify(&token, now), Err(TokenError::Invalid));
+    }
+
+    #[test]
+    fn every_sign_in_is_a_session_of_its_own_and_a_token_without_one_is_refused() {
+        let k = keys("0123456789abcdef0123456789abcdef", "candor-staff");
+        let now = Utc::now();
+        let id = Uuid::new_v4();
+        let first = k.verify(&k.issue(id, &[Role::Admin], now).unwrap(), now);
+        let second = k.verify(&k.issue(id, &[Role::Admin], now).unwrap(), now);
+        assert_ne!(first.unwrap().jti, second.unwrap().jti);
+
+        // Signed with the right key, but naming no session: it could never be signed out.
+        let claims = serde_json::json!({
+            "sub": id, "roles": ["admin"], "iat": now.timestamp(),
+            "exp": now.timestamp() + 600, "iss": "candor", "aud": "candor-staff",
+        });
+        let token = jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &EncodingKey::from_secret(b"0123456789abcdef0123456789abcdef"),
+        )
+        .unwrap();
+        assert_eq!(k.verify(&token, now), Err(TokenError::Invalid));
     }
 }

@@ -12,9 +12,9 @@ use axum::http::request::Parts;
 
 use super::error::ApiError;
 use crate::app::AppState;
+use crate::auth::{self, Authenticated, SessionError, SessionRef};
 use crate::domain::audit::Actor;
 use crate::domain::{Role, StaffUser};
-use crate::store;
 
 /// The signed-in staff member making the request, with the roles they hold now (the token's
 /// roles, less any revoked since it was issued).
@@ -22,6 +22,8 @@ use crate::store;
 pub struct CurrentUser {
     pub user: StaffUser,
     pub roles: Vec<Role>,
+    /// The session the token names (for signing it out).
+    pub session: SessionRef,
 }
 
 impl CurrentUser {
@@ -53,21 +55,20 @@ impl FromRequestParts<AppState> for CurrentUser {
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .ok_or_else(ApiError::unauthorized)?;
-        let claims = state
-            .tokens
-            .verify(token, state.clock.now())
-            .map_err(|_| ApiError::unauthorized())?;
-        // A disabled or deleted account loses access at once, whatever its token says.
-        let user = store::users::find_by_id(&state.db, claims.sub)
-            .await?
-            .filter(StaffUser::is_active)
-            .ok_or_else(ApiError::unauthorized)?;
-        let roles = claims
-            .roles
-            .into_iter()
-            .filter(|r| user.roles.contains(r))
-            .collect();
-        Ok(CurrentUser { user, roles })
+        let now = state.clock.now();
+        match auth::authenticate(&state.db, &state.tokens, token, now).await {
+            Ok(Authenticated {
+                user,
+                roles,
+                session,
+            }) => Ok(CurrentUser {
+                user,
+                roles,
+                session,
+            }),
+            Err(SessionError::Refused) => Err(ApiError::unauthorized()),
+            Err(SessionError::Store(e)) => Err(e.into()),
+        }
     }
 }
 

@@ -78,6 +78,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(routes::auth::login))
         .routes(routes!(routes::auth::me))
+        .routes(routes!(routes::auth::logout))
         .routes(routes!(
             routes::users::list_users,
             routes::users::create_user

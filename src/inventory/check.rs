@@ -98,9 +98,11 @@ pub(crate) fn check<K: RowKind>(
             Err(reason) => checked.reject(record.line, reason),
         }
         if checked.rows % PROGRESS_EVERY == 0 {
+            progress.report_bytes(source.bytes_read());
             progress.report(Phase::Checking, checked.rows);
         }
     }
+    progress.report_bytes(source.bytes_read());
     progress.report(Phase::Checking, checked.rows);
     drop(source);
     let repeated = digests.into_repeated();

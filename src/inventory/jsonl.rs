@@ -15,6 +15,7 @@ pub(crate) struct JsonlSource {
     reader: BufReader<File>,
     line: Vec<u8>,
     number: u64,
+    bytes: u64,
     columns: &'static [&'static str],
 }
 
@@ -24,6 +25,7 @@ impl JsonlSource {
             reader,
             line: Vec::with_capacity(1024),
             number: 0,
+            bytes: 0,
             columns,
         }
     }
@@ -31,6 +33,11 @@ impl JsonlSource {
     /// The last line read, without its line break.
     pub(crate) fn raw(&self) -> &[u8] {
         self.line.trim_ascii_end()
+    }
+
+    /// The bytes read so far.
+    pub(crate) fn bytes_read(&self) -> u64 {
+        self.bytes
     }
 
     pub(crate) fn next(&mut self, record: &mut Record) -> Result<bool, InventoryError> {
@@ -43,6 +50,7 @@ impl JsonlSource {
             if read == 0 {
                 return Ok(false);
             }
+            self.bytes += read as u64;
             self.number += 1;
             if !self.line.trim_ascii().is_empty() {
                 break;

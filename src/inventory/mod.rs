@@ -17,7 +17,7 @@ mod rows;
 mod source;
 
 pub use check::MAX_ERRORS;
-pub use progress::{Phase, Progress, ProgressFn};
+pub use progress::{BytesFn, Phase, Progress, ProgressFn};
 pub use source::Format;
 
 use std::fmt;

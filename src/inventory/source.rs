@@ -102,6 +102,14 @@ impl Source {
         }
     }
 
+    /// The bytes of the file read so far (for progress reports).
+    pub(crate) fn bytes_read(&self) -> u64 {
+        match self {
+            Source::Csv(csv) => csv.reader.position().byte(),
+            Source::Jsonl(jsonl) => jsonl.bytes_read(),
+        }
+    }
+
     /// The CSV header as written.
     pub(crate) fn csv_header(&self) -> Option<&csv::ByteRecord> {
         match self {
@@ -223,6 +231,23 @@ mod tests {
 
     fn header(text: &str) -> csv::ByteRecord {
         csv::ByteRecord::from(text.split(',').collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn the_bytes_read_reach_the_file_s_size_at_its_end() {
+        let text = "system,description,owner,encrypted_at_rest\ncrm,CRM,sales,false\n\n";
+        let json = "{\"system\":\"crm\"}\n\n{\"system\":\"web\"}\n";
+        for (format, content) in [(Format::Csv, text), (Format::Jsonl, json)] {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("file");
+            std::fs::write(&path, content).unwrap();
+            let mut source = Source::open(&path, format, COLUMNS).unwrap().unwrap();
+            let mut record = Record::default();
+            assert!(source.next(&mut record).unwrap());
+            assert!(source.bytes_read() < content.len() as u64, "{format:?}");
+            while source.next(&mut record).unwrap() {}
+            assert_eq!(source.bytes_read(), content.len() as u64, "{format:?}");
+        }
     }
 
     #[test]

@@ -53,8 +53,18 @@ fn eml_files(outbox: &Path) -> BTreeSet<String> {
         .collect()
 }
 
-#[tokio::test]
-async fn the_demo_notifies_everyone_affected_and_collects_survey_answers() {
+/// A demo seeded into a temporary folder and opened again as an ordinary instance (its
+/// generated secret included), not yet serving.
+pub struct Seeded {
+    /// Kept for the folder's lifetime.
+    pub _root: tempfile::TempDir,
+    pub dir: std::path::PathBuf,
+    pub app: App,
+    pub incident_id: Uuid,
+}
+
+/// Runs `candor demo --no-serve` in-process (with [`PEOPLE`] customers) and opens its folder.
+pub async fn seeded() -> Seeded {
     let root = tempfile::tempdir().expect("temp dir");
     let dir = root.path().join("demo");
     let dir_arg = dir.to_string_lossy().into_owned();
@@ -65,17 +75,51 @@ async fn the_demo_notifies_everyone_affected_and_collects_survey_answers() {
         .expect("demo runs");
     assert_eq!(code, std::process::ExitCode::SUCCESS);
 
-    // The demo's folder, opened again as an ordinary instance (its generated secret included).
     let app = App::build(&settings(&dir), Arc::new(SystemClock))
         .await
         .expect("the demo's instance opens");
-    let db = &app.state().db;
     let filter = candor::store::incidents::ListFilter::default();
-    let (incidents, _) = candor::incident::list(db, &filter, 0, 10)
+    let (incidents, _) = candor::incident::list(&app.state().db, &filter, 0, 10)
         .await
         .expect("incidents");
     assert_eq!(incidents.len(), 1, "one incident");
     let incident_id = incidents[0].id;
+    Seeded {
+        _root: root,
+        dir,
+        app,
+        incident_id,
+    }
+}
+
+/// Adds a staff account holding every role to the demo's instance; returns its email (the
+/// password is the suite's [`PASSWORD`]).
+pub async fn staff_account(app: &App) -> &'static str {
+    let email = "pages-check@demo.candor.test";
+    candor::auth::add_user(
+        &app.state().db,
+        candor::domain::audit::Actor::Cli,
+        candor::auth::NewUserInput {
+            email: email.to_owned(),
+            password: secrecy::SecretString::from(PASSWORD),
+            roles: vec![Role::Admin, Role::CxLead, Role::Responder],
+        },
+        chrono::Utc::now(),
+    )
+    .await
+    .expect("a staff account");
+    email
+}
+
+#[tokio::test]
+async fn the_demo_notifies_everyone_affected_and_collects_survey_answers() {
+    let Seeded {
+        _root,
+        dir,
+        app,
+        incident_id,
+    } = seeded().await;
+    let db = &app.state().db;
 
     // One email per person told by email, each of them an `.eml` file in the outbox.
     let overview = delivery::overview(db, incident_id, &PageFilter::default())
@@ -142,19 +186,7 @@ async fn the_demo_notifies_everyone_affected_and_collects_survey_answers() {
     assert!(results.commented >= 5, "{} comments", results.commented);
 
     // The staff web app shows every section on the demo's data.
-    let admin = "pages-check@demo.candor.test";
-    candor::auth::add_user(
-        db,
-        candor::domain::audit::Actor::Cli,
-        candor::auth::NewUserInput {
-            email: admin.to_owned(),
-            password: secrecy::SecretString::from(PASSWORD),
-            roles: vec![Role::Admin, Role::CxLead, Role::Responder],
-        },
-        chrono::Utc::now(),
-    )
-    .await
-    .expect("a staff account");
+    let admin = staff_account(&app).await;
     let base = format!("http://{}", app.local_addr().expect("address"));
     tokio::spawn(app.serve(std::future::pending()));
     let client = reqwest::Client::builder()

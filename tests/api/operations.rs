@@ -9,9 +9,10 @@ use uuid::Uuid;
 use crate::helpers::spawn_app;
 
 /// Every route of the API and the methods it answers, as documented.
-const ROUTES: [(&str, &[&str]); 57] = [
+const ROUTES: [(&str, &[&str]); 58] = [
     ("/api/v1/auth/login", &["post"]),
     ("/api/v1/auth/me", &["get"]),
+    ("/api/v1/auth/logout", &["post"]),
     ("/api/v1/users", &["get", "post"]),
     ("/api/v1/users/{id}", &["patch"]),
     ("/api/v1/incidents", &["get", "post"]),
@@ -195,7 +196,7 @@ async fn every_api_operation_but_login_requires_the_bearer_scheme() {
             }
         }
     }
-    assert_eq!(checked, 66);
+    assert_eq!(checked, 67);
 }
 
 #[tokio::test]

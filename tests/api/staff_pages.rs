@@ -1,8 +1,10 @@
 //! The staff web app over HTTP (the browser tests drive it in Chromium): signing in with a
 //! session cookie (HttpOnly, SameSite=Strict) and a CSRF-protected form, the incidents list,
 //! the incident room's sections, forms that act (and are refused without the role or the
-//! token, nothing changed), security headers on every page, signing out; on SQLite and
-//! PostgreSQL.
+//! token, nothing changed), opening an incident from the list, changing its facts from the
+//! room's header, the list's deadlines from stored obligations results and its pages, security
+//! headers on every page, signing out; on SQLite and PostgreSQL. (The inventory import's page
+//! is tested in `staff_inventory.rs`.)
 
 use candor::domain::Role;
 
@@ -326,77 +328,6 @@ async fn the_deadlines_board_and_the_playbook_progress_take_their_forms() {
     assert_eq!(again.status(), 409);
 }
 
-/// A multipart body with the form token first, then the fields, then the file.
-fn multipart(csrf: &str, kind: &str, file_name: &str, content: &str) -> (String, String) {
-    let boundary = "candor-test-boundary-7d3f";
-    let part = |name: &str, value: &str| {
-        format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
-        )
-    };
-    let body = format!(
-        "{}{}--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n{content}\r\n--{boundary}--\r\n",
-        part("csrf", csrf),
-        part("kind", kind),
-    );
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
-
-async fn upload(browser: &mut Browser<'_>, kind: &str, file: &str, content: &str) -> (u16, String) {
-    let (_, page) = browser.page("/inventory").await;
-    let csrf = hidden(&page, "csrf");
-    let (content_type, body) = multipart(&csrf, kind, file, content);
-    let response = browser
-        .client
-        .post(browser.app.url("/inventory/import"))
-        .header("cookie", browser.cookie_header())
-        .header("content-type", content_type)
-        .body(body)
-        .send()
-        .await
-        .expect("request sent");
-    let status = response.status().as_u16();
-    (status, response.text().await.expect("body"))
-}
-
-#[tokio::test]
-async fn an_admin_imports_the_inventory_from_the_browser_and_bad_rows_are_listed_by_line() {
-    let app = spawn_app().await;
-    let mut admin = signed_in(&app, "admin@staff.candor.test", &[Role::Admin]).await;
-    let good = "system,description,owner,encrypted_at_rest\nbilling-db,Billing,finance,true\ncrm,Customer records,sales,false\n";
-    let (status, page) = upload(&mut admin, "systems", "systems.csv", good).await;
-    assert_eq!(status, 200, "{page}");
-    assert!(
-        page.contains("Imported systems: 2 rows, 2 written"),
-        "{page}"
-    );
-    assert!(page.contains("<th scope=\"row\">billing-db</th>"), "{page}");
-
-    let bad = "system,description,owner,encrypted_at_rest\nweb,Web,it,maybe\n,No name,it,true\n";
-    let (status, page) = upload(&mut admin, "systems", "more.csv", bad).await;
-    assert_eq!(status, 422, "{page}");
-    assert!(
-        page.contains("Nothing was imported: 2 of 2 rows are bad."),
-        "{page}"
-    );
-    assert!(page.contains("line 2:"), "{page}");
-    assert!(page.contains("line 3:"), "{page}");
-    assert!(
-        !page.contains("<th scope=\"row\">web</th>"),
-        "nothing written"
-    );
-
-    // A responder sees the form disabled, and a post is refused.
-    let mut responder = signed_in(&app, "resp@staff.candor.test", &[Role::Responder]).await;
-    let (_, page) = responder.page("/inventory").await;
-    assert!(
-        page.contains("Only an admin can import the inventory."),
-        "{page}"
-    );
-    let (status, _) = upload(&mut responder, "systems", "s.csv", good).await;
-    assert_eq!(status, 403);
-}
-
 #[tokio::test]
 async fn the_audit_page_lists_the_incident_s_entries_and_admins_see_the_chain_verified() {
     let app = spawn_app().await;
@@ -414,4 +345,354 @@ async fn the_audit_page_lists_the_incident_s_entries_and_admins_see_the_chain_ve
     let mut lead = signed_in(&app, "cx@staff.candor.test", &[Role::CxLead]).await;
     let (status, _) = lead.page(&format!("/incidents/{id}/audit")).await;
     assert_eq!(status, 403);
+}
+
+/// The API's list of incidents, as `token`'s user.
+async fn api_incidents(app: &TestApp, token: &str) -> serde_json::Value {
+    let response = app
+        .get("/api/v1/incidents?per_page=200")
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("request sent");
+    assert_eq!(response.status(), 200);
+    response.json().await.expect("json")
+}
+
+#[tokio::test]
+async fn a_responder_opens_an_incident_from_the_list_and_a_refused_form_keeps_what_was_typed() {
+    let app = spawn_app().await;
+    let token = app.token(&[Role::Responder]).await;
+    let commander = app
+        .add_user("commander@staff.candor.test", &[Role::Responder])
+        .await;
+    let mut responder = signed_in(&app, "resp@staff.candor.test", &[Role::Responder]).await;
+    let (_, list) = responder.page("/incidents").await;
+    assert!(list.contains("href=\"/incidents/new\""), "{list}");
+    let (status, form) = responder.page("/incidents/new").await;
+    assert_eq!(status, 200, "{form}");
+    assert!(
+        form.contains("<label for=\"facts-title\">Title</label>"),
+        "{form}"
+    );
+    assert!(
+        form.contains("value=\"2026-11-20T09:00\""),
+        "discovered now: {form}"
+    );
+    let csrf = hidden(&form, "csrf");
+    let typed = |title: &'static str, discovered: &'static str| {
+        vec![
+            ("title", title),
+            ("summary", "Tickets were readable by every agent"),
+            ("severity", "high"),
+            ("kind", "credential_exposure"),
+            ("discovered_at", discovered),
+            ("occurred_from", ""),
+            ("occurred_to", ""),
+            ("commander", ""),
+        ]
+    };
+
+    // A time that is not one is named, and every field comes back as typed.
+    let mut fields: Vec<(&str, &str)> = typed("Leaked support keys", "last tuesday");
+    fields.push(("csrf", &csrf));
+    let refused = responder.post("/incidents", &fields).await;
+    assert_eq!(refused.status(), 422);
+    let page = refused.text().await.expect("body");
+    assert!(
+        page.contains("Discovered: is not a date and time"),
+        "{page}"
+    );
+    assert!(page.contains("value=\"last tuesday\""), "{page}");
+    assert!(page.contains("value=\"Leaked support keys\""), "{page}");
+    assert!(page.contains(">Tickets were readable by every agent</textarea>"));
+    assert!(page.contains("<option value=\"high\" selected>"), "{page}");
+    assert!(page.contains("<option value=\"credential_exposure\" selected>"));
+    assert!(page.contains("aria-invalid=\"true\""), "{page}");
+
+    // The use-case's own rules are named per field too.
+    let mut fields: Vec<(&str, &str)> = typed("   ", "2027-01-01T00:00");
+    fields.push(("csrf", &csrf));
+    let refused = responder.post("/incidents", &fields).await;
+    assert_eq!(refused.status(), 422);
+    let page = refused.text().await.expect("body");
+    assert!(page.contains("Title: must not be empty."), "{page}");
+    assert!(
+        page.contains("Discovered: must not be in the future."),
+        "{page}"
+    );
+    assert!(page.contains("value=\"2027-01-01T00:00\""), "{page}");
+    assert_eq!(
+        api_incidents(&app, &token).await["total"],
+        0,
+        "nothing opened"
+    );
+
+    // A good form opens the incident and goes to its room.
+    let commander_id = commander.to_string();
+    let mut fields: Vec<(&str, &str)> = typed("Leaked support keys", "2026-11-19T14:30");
+    fields.retain(|(k, _)| *k != "commander");
+    fields.push(("commander", &commander_id));
+    fields.push(("occurred_from", "2026-11-01"));
+    fields.retain(|(k, v)| !(*k == "occurred_from" && v.is_empty()));
+    fields.push(("csrf", &csrf));
+    let opened = responder.post("/incidents", &fields).await;
+    assert_eq!(opened.status(), 303);
+    let to = location(&opened).to_owned();
+    assert!(to.ends_with("?done=opened"), "{to}");
+    let listed = api_incidents(&app, &token).await;
+    assert_eq!(listed["total"], 1, "{listed}");
+    let incident = &listed["items"][0];
+    assert_eq!(incident["title"], "Leaked support keys");
+    assert_eq!(incident["severity"], "high");
+    assert_eq!(incident["kind"], "credential_exposure");
+    assert_eq!(incident["status"], "reported");
+    assert_eq!(incident["discovered_at"], "2026-11-19T14:30:00Z");
+    assert_eq!(incident["occurred_from"], "2026-11-01T00:00:00Z");
+    assert_eq!(incident["commander_id"], commander_id.as_str());
+    let id = incident["id"].as_str().expect("id");
+    assert_eq!(to, format!("/incidents/{id}?done=opened"));
+    let (_, room) = responder.page(&to).await;
+    assert!(room.contains("The incident was opened."), "{room}");
+    assert!(
+        room.contains("<dd>commander@staff.candor.test</dd>"),
+        "{room}"
+    );
+
+    // A CX lead sees the form disabled with the reason; a post is refused, typed values kept.
+    let mut lead = signed_in(&app, "cx@staff.candor.test", &[Role::CxLead]).await;
+    let (_, list) = lead.page("/incidents").await;
+    assert!(
+        list.contains("Only a responder can open an incident."),
+        "{list}"
+    );
+    let (_, form) = lead.page("/incidents/new").await;
+    assert!(
+        form.contains("disabled aria-describedby=\"open-why\""),
+        "{form}"
+    );
+    let csrf = hidden(&form, "csrf");
+    let mut fields: Vec<(&str, &str)> = typed("Lead tries", "2026-11-19T14:30");
+    fields.push(("csrf", &csrf));
+    let refused = lead.post("/incidents", &fields).await;
+    assert_eq!(refused.status(), 403);
+    let page = refused.text().await.expect("body");
+    assert!(
+        page.contains("Only a responder can open an incident."),
+        "{page}"
+    );
+    assert!(page.contains("value=\"Lead tries\""), "{page}");
+    // Without the form token nothing is opened either.
+    let fields = typed("Forged", "2026-11-19T14:30");
+    let forged = responder.post("/incidents", &fields).await;
+    assert_eq!(forged.status(), 403);
+    assert_eq!(api_incidents(&app, &token).await["total"], 1);
+}
+
+#[tokio::test]
+async fn the_header_form_changes_the_facts_for_a_responder_and_a_refusal_keeps_the_typed_values() {
+    let app = spawn_app().await;
+    let token = app.token(&[Role::Responder]).await;
+    let incident = app.open_incident(&token).await;
+    let id = incident["id"].as_str().expect("id");
+    let room = format!("/incidents/{id}");
+    let lead_id = app
+        .add_user("chief@staff.candor.test", &[Role::Responder])
+        .await;
+    let lead_value = lead_id.to_string();
+    let read = |app: &TestApp| {
+        let request = app
+            .get(&format!("/api/v1/incidents/{id}"))
+            .bearer_auth(&token);
+        async move {
+            let response = request.send().await.expect("request sent");
+            response.json::<serde_json::Value>().await.expect("json")
+        }
+    };
+
+    let mut responder = signed_in(&app, "resp@staff.candor.test", &[Role::Responder]).await;
+    let (_, page) = responder.page(&room).await;
+    assert!(page.contains("Change the incident's facts"), "{page}");
+    assert!(
+        page.contains("value=\"2026-11-19T14:30\""),
+        "the stored facts: {page}"
+    );
+    assert_eq!(hidden(&page, "version"), "1");
+    let csrf = hidden(&page, "csrf");
+    let form = |title: &'static str, from: &'static str, version: &'static str| {
+        vec![
+            ("title", title),
+            ("summary", "Now known: the share was open for three weeks"),
+            ("severity", "critical"),
+            ("kind", "data_breach"),
+            ("discovered_at", "2026-11-19T14:30"),
+            ("occurred_from", from),
+            ("occurred_to", "2026-11-19T12:00"),
+            ("version", version),
+        ]
+    };
+
+    // An exposure that ends before it starts is refused by field, the typed values kept.
+    let mut fields: Vec<(&str, &str)> =
+        form("Support export on a shared drive", "2026-11-30T00:00", "1");
+    fields.push(("commander", &lead_value));
+    fields.push(("csrf", &csrf));
+    let refused = responder.post(&format!("{room}/facts"), &fields).await;
+    assert_eq!(refused.status(), 422);
+    let body = refused.text().await.expect("body");
+    assert!(
+        body.contains("Happened until: must not be before"),
+        "{body}"
+    );
+    assert!(
+        body.contains("value=\"Support export on a shared drive\""),
+        "{body}"
+    );
+    assert!(body.contains("value=\"2026-11-30T00:00\""), "{body}");
+    assert!(
+        body.contains("<option value=\"critical\" selected>"),
+        "{body}"
+    );
+    assert!(body.contains(&format!("<option value=\"{lead_value}\" selected>")));
+    assert!(
+        body.contains("<details class=\"facts-form\" open>"),
+        "{body}"
+    );
+    assert_eq!(read(&app).await["severity"], "medium", "nothing changed");
+
+    // A good change is saved through the use-case.
+    let mut fields: Vec<(&str, &str)> =
+        form("Support export on a shared drive", "2026-11-01T00:00", "1");
+    fields.push(("commander", &lead_value));
+    fields.push(("csrf", &csrf));
+    let saved = responder.post(&format!("{room}/facts"), &fields).await;
+    assert_eq!(saved.status(), 303);
+    assert_eq!(location(&saved), format!("{room}?done=facts#header"));
+    let stored = read(&app).await;
+    assert_eq!(stored["title"], "Support export on a shared drive");
+    assert_eq!(stored["severity"], "critical");
+    assert_eq!(stored["commander_id"], lead_value.as_str());
+    assert_eq!(stored["version"], 2);
+    let (_, page) = responder.page(&format!("{room}?done=facts")).await;
+    assert!(
+        page.contains("The incident&#x27;s facts were saved."),
+        "{page}"
+    );
+    assert!(page.contains("<dd>chief@staff.candor.test</dd>"), "{page}");
+
+    // A form read before that change is refused, the typed values kept for another try.
+    let mut fields: Vec<(&str, &str)> = form("An older idea of the title", "2026-11-01T00:00", "1");
+    fields.push(("commander", ""));
+    fields.push(("csrf", &csrf));
+    let stale = responder.post(&format!("{room}/facts"), &fields).await;
+    assert_eq!(stale.status(), 409);
+    let body = stale.text().await.expect("body");
+    assert!(
+        body.contains("Someone else changed this incident"),
+        "{body}"
+    );
+    assert!(
+        body.contains("value=\"An older idea of the title\""),
+        "{body}"
+    );
+    assert_eq!(
+        hidden(&body, "version"),
+        "2",
+        "the next try is against version 2"
+    );
+    assert_eq!(
+        read(&app).await["title"],
+        "Support export on a shared drive"
+    );
+
+    // A CX lead sees the form disabled with the reason and is refused.
+    let mut lead = signed_in(&app, "cx@staff.candor.test", &[Role::CxLead]).await;
+    let (_, page) = lead.page(&room).await;
+    assert!(page.contains("Only a responder can change the incident's facts."));
+    let csrf = hidden(&page, "csrf");
+    let mut fields: Vec<(&str, &str)> = form("A CX title", "2026-11-01T00:00", "2");
+    fields.push(("csrf", &csrf));
+    let refused = lead.post(&format!("{room}/facts"), &fields).await;
+    assert_eq!(refused.status(), 403);
+    let body = refused.text().await.expect("body");
+    assert!(body.contains("value=\"A CX title\""), "{body}");
+    assert_eq!(read(&app).await["version"], 2, "nothing changed");
+}
+
+#[tokio::test]
+async fn the_incidents_list_shows_the_next_deadline_from_the_stored_result_and_pages() {
+    let app = spawn_app().await;
+    let desk = crate::delivery::crowd(&app, 3).await;
+    let id = desk
+        .incident
+        .trim_start_matches("/api/v1/incidents/")
+        .to_owned();
+    let mut responder = signed_in(&app, "resp@staff.candor.test", &[Role::Responder]).await;
+    let (_, list) = responder.page("/incidents").await;
+    assert!(
+        list.contains("not worked out yet: open the incident"),
+        "{list}"
+    );
+
+    // Once the obligations are worked out (and stored), the list shows the earliest
+    // required duty not done.
+    let (status, obligations) = desk.get("/obligations").await;
+    assert_eq!(status, 200, "{obligations}");
+    let next = obligations["jurisdictions"]
+        .as_array()
+        .expect("jurisdictions")
+        .iter()
+        .flat_map(|j| j["duties"].as_array().expect("duties").iter())
+        .filter(|d| d["required"] == true && d["due_at"].is_string() && d["done"].is_null())
+        .min_by_key(|d| d["due_at"].as_str().map(str::to_owned))
+        .expect("a duty with a due time")
+        .clone();
+    let (_, list) = responder.page("/incidents").await;
+    let due = next["due_at"].as_str().expect("due");
+    assert!(
+        list.contains(&format!("data-due=\"{due}\"")),
+        "{due}: {list}"
+    );
+    assert!(list.contains(next["recipient_name"].as_str().expect("name")));
+
+    // The list reads the stored result itself: a stored result says what the list shows.
+    let stored = r#"[{"duties":[{"key":"XX/test","required":true,"due_at":"2026-11-21T09:00:00Z","recipient_name":"The Test Authority","jurisdiction":"XX"}]}]"#;
+    let changed = app
+        .exec(&format!(
+            // The only incident with a stored result.
+            "UPDATE obligation_results SET result = '{stored}'"
+        ))
+        .await;
+    assert_eq!(changed, 1);
+    let (_, list) = responder.page("/incidents").await;
+    assert!(list.contains("The Test Authority (XX)"), "{list}");
+    assert!(list.contains(">in 1 d 0 h</span>"), "{list}");
+
+    // Fifty more incidents make two pages; the filters go with the page links.
+    for _ in 0..50 {
+        app.open_incident(&desk.token).await;
+    }
+    let (_, first) = responder.page("/incidents?severity=medium").await;
+    assert!(
+        first.contains("Incidents 1 to 50 of 51 (page 1 of 2)."),
+        "{first}"
+    );
+    assert!(
+        first.contains("href=\"/incidents?page&#x3D;2&amp;severity&#x3D;medium\""),
+        "{first}"
+    );
+    assert!(
+        !first.contains(&format!("href=\"/incidents/{id}\"")),
+        "oldest on page 2"
+    );
+    let (_, second) = responder.page("/incidents?page=2&severity=medium").await;
+    assert!(
+        second.contains("Incidents 51 to 51 of 51 (page 2 of 2)."),
+        "{second}"
+    );
+    assert!(
+        second.contains(&format!("href=\"/incidents/{id}\"")),
+        "{second}"
+    );
+    assert!(second.contains("The Test Authority (XX)"), "{second}");
 }

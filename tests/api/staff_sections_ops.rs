@@ -372,3 +372,308 @@ async fn in_chromium_the_room_follows_a_delivery_without_a_reload() {
     assert!(detail.contains("3 of 3"), "{detail}");
     assert_eq!(browser.path().await, room, "no reload, no navigation");
 }
+
+#[tokio::test]
+async fn a_refused_scope_form_comes_back_with_the_rows_as_typed_and_each_row_s_reasons() {
+    let app = spawn_app().await;
+    let desk = inventory_and_incident(&app).await;
+    let room = room(&desk);
+    let mut responder = Browser::signed_in(&app, "r@staff.candor.test", &[Role::Responder]).await;
+    let (_, page) = responder.page(&room).await;
+    let csrf = hidden(&page, "csrf");
+
+    // The second row has categories but no system: the form's own check names it.
+    let refused = responder
+        .post(
+            &format!("{room}/scope"),
+            &[
+                ("csrf", &csrf),
+                ("system.0", "billing-db"),
+                ("category.0", "ssn"),
+                ("from.0", "2026-03-01"),
+                ("to.0", "2026-03-09T18:00:00Z"),
+                ("encrypted.0", "on"),
+                ("system.1", ""),
+                ("category.1", "email"),
+                ("from.1", "2026-04-01"),
+                ("to.1", ""),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status(), 422);
+    let body = refused.text().await.unwrap();
+    assert!(
+        body.contains("<details class=\"scope-form\" open>"),
+        "{body}"
+    );
+    assert!(
+        body.contains("<option value=\"billing-db\" selected>"),
+        "{body}"
+    );
+    assert!(
+        body.contains(
+            "id=\"cat-0-ssn\" name=\"category.0\" type=\"checkbox\" value=\"ssn\" checked"
+        )
+    );
+    assert!(body.contains(
+        "id=\"cat-1-email\" name=\"category.1\" type=\"checkbox\" value=\"email\" checked"
+    ));
+    assert!(
+        body.contains("id=\"enc-0\" name=\"encrypted.0\" type=\"checkbox\" value=\"on\" checked")
+    );
+    assert!(
+        body.contains("name=\"to.0\" type=\"text\" value=\"2026-03-09T18:00:00Z\""),
+        "a typed timestamp stays as typed: {body}"
+    );
+    assert!(
+        body.contains("name=\"from.1\" type=\"date\" value=\"2026-04-01\""),
+        "{body}"
+    );
+    assert!(
+        body.contains(
+            "<ul class=\"error\" id=\"scope-row-1-problems\"><li>System 2: choose a system (or clear the row).</li></ul>"
+        ),
+        "the reason beside its row: {body}"
+    );
+    assert!(
+        !body.contains("id=\"scope-row-0-problems\""),
+        "row 1 is fine: {body}"
+    );
+
+    // The use-case's reason lands on the row it concerns, counted on the form.
+    let refused = responder
+        .post(
+            &format!("{room}/scope"),
+            &[
+                ("csrf", &csrf),
+                ("system.0", ""),
+                ("from.0", ""),
+                ("to.0", ""),
+                ("system.1", "billing-db"),
+                ("category.1", "name"),
+                ("from.1", "2026-03-09"),
+                ("to.1", "2026-03-01"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status(), 422);
+    let body = refused.text().await.unwrap();
+    assert!(
+        body.contains("The scope was not saved; nothing changed."),
+        "{body}"
+    );
+    assert!(
+        body.contains("id=\"scope-row-1-problems\"><li>System 2, to: must not be before"),
+        "{body}"
+    );
+    assert!(
+        body.contains("name=\"from.1\" type=\"date\" value=\"2026-03-09\""),
+        "{body}"
+    );
+    let (_, scope) = desk.get("/scope").await;
+    assert_eq!(
+        scope["systems"],
+        serde_json::json!([]),
+        "nothing saved: {scope}"
+    );
+
+    // A CX lead's post is still refused outright.
+    let mut lead = Browser::signed_in(&app, "cx@staff.candor.test", &[Role::CxLead]).await;
+    let (_, page) = lead.page(&room).await;
+    let csrf = hidden(&page, "csrf");
+    let refused = lead
+        .post(
+            &format!("{room}/scope"),
+            &[("csrf", &csrf), ("system.0", "billing-db")],
+        )
+        .await;
+    assert_eq!(refused.status(), 403);
+}
+
+/// The incident's first playbook run, from the API.
+async fn first_run(desk: &Desk<'_>) -> Value {
+    let (status, runs) = desk.get("/playbook").await;
+    assert_eq!(status, 200, "{runs}");
+    runs[0].clone()
+}
+
+#[tokio::test]
+async fn the_playbook_section_attaches_gives_steps_to_people_and_a_task_page_closes_its_task() {
+    use crate::playbook_runs::{call, step};
+    use serde_json::json;
+
+    let app = crate::notices::app_with(|_| {}).await;
+    let mut people = numbered(2);
+    let mut irish = Person::new("E0001", ("Aoife", "Byrne"), Some("e0001@example.com"));
+    irish.home = ("IE", "");
+    people.push(irish);
+    crate::delivery::inventory(&app, &people).await;
+    let desk = Desk::open(&app).await;
+    let room = room(&desk);
+    let colleague = app
+        .add_user("colleague@staff.candor.test", &[Role::Responder])
+        .await;
+    let cx_id = app.add_user("cx2@staff.candor.test", &[Role::CxLead]).await;
+
+    // An admin sees the attach form disabled with the reason, and is refused.
+    let mut admin = Browser::signed_in(&app, "a@staff.candor.test", &[Role::Admin]).await;
+    let (_, page) = admin.page(&room).await;
+    assert!(
+        page.contains("Only responders and CX leads can attach a playbook."),
+        "{page}"
+    );
+    let csrf = hidden(&page, "csrf");
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("playbook", "customer-data-breach"),
+    ];
+    let refused = admin.post(&format!("{room}/playbook"), &form).await;
+    assert_eq!(refused.status(), 403);
+    assert_eq!(desk.get("/playbook").await.1, json!([]));
+
+    // A responder attaches it by choosing it.
+    let mut responder = Browser::signed_in(&app, "r@staff.candor.test", &[Role::Responder]).await;
+    let (_, page) = responder.page(&room).await;
+    assert!(
+        page.contains("<option value=\"customer-data-breach\">"),
+        "{page}"
+    );
+    let csrf = hidden(&page, "csrf");
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("playbook", "customer-data-breach"),
+    ];
+    let attached = responder.post(&format!("{room}/playbook"), &form).await;
+    assert_eq!(attached.status(), 303);
+    assert_eq!(
+        location(&attached),
+        format!("{room}?done=attached#playbook")
+    );
+    let run = first_run(&desk).await;
+    assert_eq!(run["playbook_id"], "customer-data-breach", "{run}");
+    let run_id = run["id"].as_str().expect("run id").to_owned();
+
+    // Triage goes to a colleague holding its role; the room shows them as its owner.
+    let colleague_id = colleague.to_string();
+    let assign = format!("{room}/playbook/triage/assign");
+    let given = responder
+        .post(
+            &assign,
+            &[("csrf", &csrf), ("run", &run_id), ("user", &colleague_id)],
+        )
+        .await;
+    assert_eq!(given.status(), 303);
+    assert_eq!(location(&given), format!("{room}?done=assigned#playbook"));
+    let run = first_run(&desk).await;
+    assert_eq!(step(&run, "triage")["assignee"], colleague_id.as_str());
+    let (_, page) = responder.page(&room).await;
+    assert!(
+        page.contains("given to colleague@staff.candor.test"),
+        "{page}"
+    );
+    // Not to someone without the role, and not by someone without it.
+    let cx = cx_id.to_string();
+    let refused = responder
+        .post(&assign, &[("csrf", &csrf), ("run", &run_id), ("user", &cx)])
+        .await;
+    assert_eq!(refused.status(), 422);
+    let body = refused.text().await.unwrap();
+    assert!(
+        body.contains("can only be given to someone holding the responder role"),
+        "{body}"
+    );
+    let mut lead = Browser::signed_in(&app, "cx@staff.candor.test", &[Role::CxLead]).await;
+    let (_, page) = lead.page(&room).await;
+    assert!(page.contains("id=\"assign-"), "{page}");
+    let lead_csrf = hidden(&page, "csrf");
+    let refused = lead
+        .post(
+            &assign,
+            &[("csrf", &lead_csrf), ("run", &run_id), ("user", "")],
+        )
+        .await;
+    assert_eq!(refused.status(), 403);
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap()
+            .contains("takes the responder role")
+    );
+    let run = first_run(&desk).await;
+    assert_eq!(step(&run, "triage")["assignee"], colleague_id.as_str());
+
+    // The playbook runs to its regulator report: a filing task with a draft.
+    for id in ["triage", "declare-scope"] {
+        if id == "declare-scope" {
+            desk.scope(vec![crate::delivery::billing_exposure()]).await;
+        }
+        let path = format!("/playbook/steps/{id}/complete");
+        let (status, body) = call(&desk, &path, json!({})).await;
+        assert_eq!(status, 200, "{id}: {body}");
+    }
+    app.runner.settle().await.expect("settled");
+    let (status, body) = call(&desk, "/playbook/steps/assess-risk/complete", json!({})).await;
+    assert_eq!(status, 200, "{body}");
+    app.runner.settle().await.expect("settled");
+    let run = first_run(&desk).await;
+    let task = run["tasks"]
+        .as_array()
+        .expect("tasks")
+        .iter()
+        .find(|t| t["has_draft"] == true)
+        .unwrap_or_else(|| panic!("no task with a draft: {run}"))
+        .clone();
+    let task_id = task["id"].as_str().expect("task id");
+    let task_page = format!("{room}/tasks/{task_id}");
+    let (_, page) = responder.page(&room).await;
+    assert!(page.contains(&format!("href=\"{task_page}\"")), "{page}");
+
+    // A CX lead reads the draft but may not close it; the refused note is kept.
+    let (status, page) = lead.page(&task_page).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("<pre class=\"draft\""), "{page}");
+    assert!(
+        page.contains("Only someone holding the responder role can close this task."),
+        "{page}"
+    );
+    let lead_csrf = hidden(&page, "csrf");
+    let close = format!("{task_page}/complete");
+    let refused = lead
+        .post(
+            &close,
+            &[("csrf", &lead_csrf), ("note", "Filed by the CX team")],
+        )
+        .await;
+    assert_eq!(refused.status(), 403);
+    let body = refused.text().await.unwrap();
+    assert!(
+        body.contains("Closing this task takes the responder role."),
+        "{body}"
+    );
+    assert!(body.contains(">Filed by the CX team</textarea>"), "{body}");
+
+    // A responder closes it with the filing's reference.
+    let (_, page) = responder.page(&task_page).await;
+    let csrf = hidden(&page, "csrf");
+    let closed = responder
+        .post(
+            &close,
+            &[("csrf", &csrf), ("note", "Filed, reference DPC-2026-88")],
+        )
+        .await;
+    assert_eq!(closed.status(), 303);
+    assert_eq!(location(&closed), format!("{task_page}?done=closed"));
+    let (status, stored) = desk.get(&format!("/playbook/tasks/{task_id}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(stored["status"], "done", "{stored}");
+    assert_eq!(stored["note"], "Filed, reference DPC-2026-88");
+    let (_, page) = responder.page(&format!("{task_page}?done=closed")).await;
+    assert!(page.contains("The task was closed"), "{page}");
+    assert!(page.contains("by r@staff.candor.test"), "{page}");
+    // Closed already: the form is gone and a second post is refused.
+    let again = responder
+        .post(&close, &[("csrf", &csrf), ("note", "again")])
+        .await;
+    assert_eq!(again.status(), 409);
+}

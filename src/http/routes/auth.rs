@@ -1,7 +1,8 @@
-//! `POST /api/v1/auth/login` and `GET /api/v1/auth/me`.
+//! `POST /api/v1/auth/login`, `GET /api/v1/auth/me` and `POST /api/v1/auth/logout`.
 
 use axum::Json;
 use axum::extract::State;
+use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
@@ -75,4 +76,28 @@ pub async fn me(current: CurrentUser) -> Json<UserView> {
     let mut view = UserView::from(&current.user);
     view.roles = current.roles;
     Json(view)
+}
+
+/// Sign out: the token's session ends at once, on every instance, though the token has not
+/// expired. Signing out again with the same token is refused like any ended session (401).
+#[utoipa::path(
+    post, path = "/api/v1/auth/logout", tag = "auth",
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Signed out; the token is refused from now on"),
+        (status = 401, body = ErrorBody),
+    )
+)]
+pub async fn logout(
+    State(state): State<AppState>,
+    current: CurrentUser,
+) -> Result<StatusCode, ApiError> {
+    auth::sign_out(
+        &state.db,
+        current.user.id,
+        current.session,
+        state.clock.now(),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
 }

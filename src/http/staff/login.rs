@@ -35,8 +35,11 @@ pub(super) async fn form(
     Query(query): Query<LoginQuery>,
 ) -> Response {
     let next = safe_next(query.next.as_deref());
+    // Only a session that is still good skips the form (an ended one would loop back here).
     if let Some(token) = cookie(&headers, SESSION_COOKIE)
-        && state.tokens.verify(&token, state.clock.now()).is_ok()
+        && auth::authenticate(&state.db, &state.tokens, &token, state.clock.now())
+            .await
+            .is_ok()
     {
         return Redirect::to(&next).into_response();
     }
@@ -141,7 +144,8 @@ pub(super) struct LogoutForm {
     csrf: Option<String>,
 }
 
-/// Signs out: the session cookie is cleared.
+/// Signs out: the session ends (its token is refused from now on, wherever it was copied)
+/// and the cookie is cleared.
 pub(super) async fn logout(
     State(state): State<AppState>,
     staff: Staff,
@@ -156,6 +160,16 @@ pub(super) async fn logout(
             Some(&staff),
             StatusCode::FORBIDDEN,
             "That form had expired; nothing was changed.",
+        );
+    }
+    if let Err(e) = auth::sign_out(&state.db, staff.user.id, staff.session, state.clock.now()).await
+    {
+        tracing::error!(error = %e, "a session could not be signed out");
+        return view::problem(
+            &state,
+            Some(&staff),
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Signing out did not go through; your session is still open. Please try again.",
         );
     }
     let mut response = Redirect::to("/login?signed_out=1").into_response();

@@ -6,12 +6,17 @@
 //! and counts that follow a running mapping or delivery); every page works without it.
 
 mod audit;
+mod facts;
+mod facts_form;
 mod incidents;
 mod inventory;
 mod login;
+mod new_incident;
+mod playbook;
 mod room;
 mod sections;
 mod session;
+mod tasks;
 mod view;
 
 use axum::Router;
@@ -53,48 +58,27 @@ pub fn router() -> Router<AppState> {
         .route("/", get(|| async { Redirect::to("/incidents") }))
         .route("/login", get(login::form).post(login::submit))
         .route("/logout", post(login::logout))
-        .route("/incidents", get(incidents::list))
+        .route(
+            "/incidents",
+            get(incidents::list).post(new_incident::submit),
+        )
+        .route("/incidents/new", get(new_incident::form))
         .route("/incidents/{id}", get(room::show))
+        .route("/incidents/{id}/facts", post(facts_form::save))
         .route("/incidents/{id}/status", post(room::change_status))
         .route("/incidents/{id}/timeline", post(room::add_entry))
         .route("/incidents/{id}/duties/done", post(room::mark_duty))
         .route(
             "/incidents/{id}/playbook/{step}/{verb}",
-            post(room::act_on_step),
+            post(playbook::act_on_step),
         )
+        .route("/incidents/{id}/playbook", post(playbook::attach))
+        .route("/incidents/{id}/tasks/{task}", get(tasks::show))
+        .route("/incidents/{id}/tasks/{task}/complete", post(tasks::close))
         .route("/incidents/{id}/audit", get(audit::show))
         .route("/inventory", get(inventory::show))
-        .route("/incidents/{id}/notices", post(sections::notices::create))
-        .route(
-            "/incidents/{id}/notices/{nid}/lint",
-            post(sections::notices::run_lint),
-        )
-        .route(
-            "/incidents/{id}/notices/{nid}/approve",
-            post(sections::notices::approve),
-        )
-        .route(
-            "/incidents/{id}/notices/{nid}/preview",
-            get(sections::preview::page),
-        )
-        .route(
-            "/incidents/{id}/survey/responses/{rid}/action",
-            post(sections::survey::create_action),
-        )
-        .route(
-            "/incidents/{id}/survey/actions/{aid}/close",
-            post(sections::survey::close_action),
-        )
-        .route("/incidents/{id}/scope", post(sections::scope::save_scope))
-        .route(
-            "/incidents/{id}/mapping",
-            post(sections::scope::run_mapping),
-        )
-        .route(
-            "/incidents/{id}/affected.csv",
-            get(sections::scope::download_affected),
-        )
-        .route("/incidents/{id}/live.json", get(sections::live::show))
+        .merge(inventory::routes())
+        .merge(sections::routes())
         .layer(DefaultBodyLimit::max(FORM_MAX_BYTES))
         // A pasted forensic list may be longer than any other form.
         .route(

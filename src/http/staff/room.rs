@@ -1,27 +1,26 @@
 //! The incident room: one page with the incident's header (status and the moves allowed next,
-//! severity, commander, hours since discovery), its deadlines board, its playbook progress and
-//! its timeline, with the forms that act on them. Every form posts back here (CSRF-checked,
-//! same-origin), the server enforces every rule, and a refused change shows the page again
-//! with the reason.
+//! severity, commander, hours since discovery, and a form changing its facts), its deadlines
+//! board, its playbook progress and its timeline, with the forms that act on them. Every form
+//! posts back here (CSRF-checked, same-origin), the server enforces every rule, and a refused
+//! change shows the page again with the reason and, where a form was filled in, what was typed.
 
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
+use super::facts::FactsForm;
 use super::incidents::{countdown, failed};
 use super::session::Staff;
 use super::view;
 use crate::app::AppState;
-use crate::domain::playbook::StepStatus;
 use crate::domain::{Incident, IncidentStatus, Role, TimelineKind};
 use crate::http::pages::guard::same_origin;
 use crate::incident::{self, IncidentError, NewTimelineEntry};
 use crate::obligation::{self, DoneInput, ObligationError};
-use crate::playbook::run::{Act, RunView};
 use crate::store;
 
 fn stamp(at: DateTime<Utc>) -> String {
@@ -42,7 +41,7 @@ pub(super) async fn show(
     Query(shown): Query<Shown>,
 ) -> Response {
     let done = shown.done.as_deref().and_then(confirmation);
-    render(&state, &staff, id, StatusCode::OK, (done, None)).await
+    render(&state, &staff, id, StatusCode::OK, (done, None), Vec::new()).await
 }
 
 /// The words confirming a change (the codes the forms redirect with).
@@ -52,25 +51,65 @@ fn confirmation(code: &str) -> Option<&'static str> {
         "timeline" => "The entry was added to the timeline.",
         "duty" => "The duty was marked done.",
         "step" => "The playbook step was recorded.",
+        "assigned" => "The step's owner was recorded.",
+        "attached" => "The playbook was attached; its first steps show below.",
+        "opened" => {
+            "The incident was opened. Declare its scope once you know which systems are involved."
+        }
+        "facts" => "The incident's facts were saved.",
         "scope" => "The scope was saved.",
         "records" => "The forensic list was saved.",
         "mapping" => "The mapping was started; its progress shows below.",
         "notice-created" => "The notice was drafted.",
         "notice-linted" => "The notice was linted.",
         "notice-approved" => "The notice was approved.",
+        "notice-sent" => "The notice was sent; its progress shows under Delivery.",
+        "campaign-paused" => "Sending was paused; nothing more goes out until it is resumed.",
+        "campaign-resumed" => "Sending was resumed.",
+        "campaign-released" => {
+            "The rest of the audience was released; their notices are going out."
+        }
         "action-created" => "The follow-up action was opened.",
         "action-closed" => "The follow-up action was closed.",
+        "action-reassigned" => "The follow-up action was handed over.",
+        "survey-scheduled" => "The survey's schedule was saved.",
         _ => return None,
     })
 }
 
-/// The room, with a confirmation or a refusal at the top.
+/// What a refused form put back into the room's data, so nothing typed is lost: the value
+/// at each path of keys (`["scope", "rows"]`) replaces the stored one.
+pub(super) type Kept = Vec<(&'static [&'static str], Value)>;
+
+/// Puts `value` at `path` in `map`, making objects on the way.
+fn put(map: &mut Map<String, Value>, path: &[&str], value: Value) {
+    match path {
+        [] => {}
+        [last] => {
+            map.insert((*last).to_owned(), value);
+        }
+        [first, rest @ ..] => {
+            let entry = map
+                .entry((*first).to_owned())
+                .or_insert_with(|| Value::Object(Map::new()));
+            if !entry.is_object() {
+                *entry = Value::Object(Map::new());
+            }
+            if let Value::Object(inner) = entry {
+                put(inner, rest, value);
+            }
+        }
+    }
+}
+
+/// The room, with a confirmation or a refusal at the top, and a refused form's values.
 async fn render(
     state: &AppState,
     staff: &Staff,
     id: Uuid,
     status: StatusCode,
     (done, error): (Option<&str>, Option<&str>),
+    kept: Kept,
 ) -> Response {
     let incident = match incident::get(&state.db, id).await {
         Ok(i) => i,
@@ -94,6 +133,9 @@ async fn render(
         map.insert("error".into(), json!(error));
         if let Err(e) = super::sections::add(state, staff, &incident, now, map).await {
             return failed(state, staff, &e);
+        }
+        for (path, value) in kept {
+            put(map, path, value);
         }
     }
     view::page(state, Some(staff), status, "room", data)
@@ -131,11 +173,15 @@ async fn sections(
         .filter(|k| k.is_manual())
         .map(|k| k.as_str())
         .collect();
-    let runs = state
-        .runner
-        .view(incident.id)
+    let people = crate::auth::list_users(&state.db)
         .await
         .map_err(|e| e.to_string())?;
+    let (runs, attach) = super::playbook::data(state, staff, incident.id, &people).await?;
+    let facts = json!({
+        "form": super::facts::view(&FactsForm::of(incident), &Default::default(), &people),
+        "open": false,
+        "error": null,
+    });
     Ok(json!({
         "title": incident.title,
         "incident": {
@@ -151,24 +197,31 @@ async fn sections(
         },
         "moves": moves,
         "can_move": responder,
-        "deadlines": deadlines(state, incident, now).await?,
+        "deadlines": deadlines(state, staff, incident, now).await?,
         "can_mark_done": responder,
-        "runs": runs.iter().map(|r| run_view(r, staff)).collect::<Vec<_>>(),
+        "runs": runs,
+        "attach": attach,
+        "facts": facts,
+        "can_edit": responder,
         "timeline": entries,
         "entry_kinds": manual,
         "can_write": staff.has(Role::Responder) || staff.has(Role::CxLead),
     }))
 }
 
-/// Every duty of the incident, by due time (none last); `null` before a mapping.
+/// Every duty of the incident, by due time (none last); `null` before a mapping. A result that
+/// differs from the last one stored is kept (as the API's obligations do), so the incidents
+/// list reads current deadlines without working them out itself.
 async fn deadlines(
     state: &AppState,
+    staff: &Staff,
     incident: &Incident,
     now: DateTime<Utc>,
 ) -> Result<Value, String> {
-    let computed = match obligation::evaluate_incident(
+    let computed = match obligation::compute(
         &state.db,
         &state.obligations,
+        staff.actor(),
         incident.id,
         now,
     )
@@ -202,47 +255,6 @@ async fn deadlines(
     ))
 }
 
-/// A run as the room shows it: each step, and for a ready task or gate whether this person
-/// may act on it (and why not).
-fn run_view(run: &RunView, staff: &Staff) -> Value {
-    let steps: Vec<Value> = run
-        .steps
-        .iter()
-        .map(|s| {
-            let ready = s.status == StepStatus::Ready && s.kind != "action";
-            let may = staff.has(s.owner);
-            json!({
-                "id": s.id,
-                "title": s.title,
-                "owner": s.owner.as_str(),
-                "kind": s.kind,
-                "status": format!("{:?}", s.status).to_lowercase(),
-                "due_at": s.due_at.map(stamp),
-                "overdue": s.overdue,
-                "blocking": s.blocking.join("; "),
-                "outcome": s.outcome,
-                "last_error": s.last_error,
-                "actionable": ready,
-                "may_act": ready && may,
-                "why_not": (ready && !may).then(|| format!("Only someone holding the {} role can do this.", s.owner)),
-                "is_task": s.kind == "task",
-                "decides": s.decides,
-            })
-        })
-        .collect();
-    let done = run.steps.iter().filter(|s| s.status.is_settled()).count();
-    json!({
-        "id": run.id,
-        "name": run.name,
-        "version": run.version,
-        "status": run.status,
-        "done": done,
-        "total": run.steps.len(),
-        "steps": steps,
-        "open_tasks": run.tasks.iter().filter(|t| t.status == "open").count(),
-    })
-}
-
 /// Checks a form's origin and token; the refusal page otherwise.
 pub(super) async fn guard(
     state: &AppState,
@@ -261,6 +273,7 @@ pub(super) async fn guard(
         id,
         StatusCode::FORBIDDEN,
         (None, Some(refusal)),
+        Vec::new(),
     )
     .await)
 }
@@ -270,6 +283,7 @@ pub(super) fn back(id: Uuid, code: &str, section: &str) -> Response {
     Redirect::to(&format!("/incidents/{id}?done={code}#{section}")).into_response()
 }
 
+/// The room with a refusal at the top.
 pub(super) async fn refused(
     state: &AppState,
     staff: &Staff,
@@ -277,7 +291,19 @@ pub(super) async fn refused(
     status: StatusCode,
     why: &str,
 ) -> Response {
-    render(state, staff, id, status, (None, Some(why))).await
+    render(state, staff, id, status, (None, Some(why)), Vec::new()).await
+}
+
+/// The room with a refusal, keeping what a form's person typed (see [`Kept`]).
+pub(super) async fn refused_keeping(
+    state: &AppState,
+    staff: &Staff,
+    id: Uuid,
+    status: StatusCode,
+    why: &str,
+    kept: Kept,
+) -> Response {
+    render(state, staff, id, status, (None, Some(why)), kept).await
 }
 
 #[derive(Deserialize)]
@@ -431,58 +457,6 @@ pub(super) async fn mark_duty(
                     .join("; "),
                 other => other.to_string(),
             };
-            refused(&state, &staff, id, status, &why).await
-        }
-    }
-}
-
-#[derive(Deserialize)]
-pub(super) struct StepForm {
-    csrf: Option<String>,
-    note: Option<String>,
-    /// `yes` or `no` for a gate that decides a question.
-    decision: Option<String>,
-    run: Option<Uuid>,
-}
-
-/// Completes a task or approves a gate (the engine checks the role).
-pub(super) async fn act_on_step(
-    State(state): State<AppState>,
-    staff: Staff,
-    headers: HeaderMap,
-    Path((id, step, verb)): Path<(Uuid, String, String)>,
-    Form(form): Form<StepForm>,
-) -> Response {
-    if let Err(page) = guard(&state, &staff, &headers, id, form.csrf.as_deref()).await {
-        return page;
-    }
-    let note = form.note.filter(|n| !n.trim().is_empty());
-    let act = match verb.as_str() {
-        "complete" => Act::Complete { note },
-        "approve" => Act::Approve {
-            decision: match form.decision.as_deref() {
-                Some("yes") => Some(true),
-                Some("no") => Some(false),
-                _ => None,
-            },
-            note,
-        },
-        _ => {
-            return view::problem(
-                &state,
-                Some(&staff),
-                StatusCode::NOT_FOUND,
-                "No such action.",
-            );
-        }
-    };
-    let who = (staff.user.id, staff.roles.clone());
-    match state.runner.act(who, id, form.run, &step, act).await {
-        Ok(_) => back(id, "step", "playbook"),
-        Err(crate::playbook::run::RunError::Db(e)) => failed(&state, &staff, &e),
-        Err(e) => {
-            let why = e.to_string();
-            let status = crate::http::error::ApiError::from(e).status;
             refused(&state, &staff, id, status, &why).await
         }
     }

@@ -12,9 +12,9 @@ use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
 
 use crate::app::AppState;
+use crate::auth::{self, SessionError, SessionRef};
 use crate::domain::audit::Actor;
 use crate::domain::{Role, StaffUser};
-use crate::store;
 
 /// The session cookie: the staff token.
 pub(super) const SESSION_COOKIE: &str = "candor_session";
@@ -27,6 +27,8 @@ pub(super) struct Staff {
     pub user: StaffUser,
     /// The roles in force (the token's, less any revoked since).
     pub roles: Vec<Role>,
+    /// The session the cookie's token names (for signing it out).
+    pub session: SessionRef,
     /// The session cookie's value, which form tokens are bound to.
     binding: String,
 }
@@ -78,26 +80,19 @@ impl FromRequestParts<AppState> for Staff {
         let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
             return Err(back());
         };
-        let Ok(claims) = state.tokens.verify(&token, state.clock.now()) else {
-            return Err(back());
-        };
-        // A disabled account loses its session at once.
-        let user = match store::users::find_by_id(&state.db, claims.sub).await {
-            Ok(Some(user)) if user.is_active() => user,
-            Ok(_) => return Err(back()),
-            Err(e) => {
-                tracing::error!(error = %e, "a staff session could not be checked");
-                return Err(SignInFirst(super::view::fallback()));
-            }
-        };
-        let roles = claims
-            .roles
-            .into_iter()
-            .filter(|r| user.roles.contains(r))
-            .collect();
+        let (user, roles, session) =
+            match auth::authenticate(&state.db, &state.tokens, &token, state.clock.now()).await {
+                Ok(a) => (a.user, a.roles, a.session),
+                Err(SessionError::Refused) => return Err(back()),
+                Err(SessionError::Store(e)) => {
+                    tracing::error!(error = %e, "a staff session could not be checked");
+                    return Err(SignInFirst(super::view::fallback()));
+                }
+            };
         Ok(Staff {
             user,
             roles,
+            session,
             binding: token,
         })
     }

@@ -30,7 +30,8 @@
 // Live progress: while a mapping or a delivery runs, poll the incident's
 // live.json every few seconds and update the progress bars and counts; when the work ends,
 // fetch the room once and swap in the parts marked data-refresh (the impact table and chart,
-// the campaigns and failures), which hold no form. Stops when nothing runs.
+// the campaigns with their pause, resume and release forms, and the failures); the forms come
+// with this session's own token, as in any page load. Stops when nothing runs.
 (function () {
   "use strict";
   var EVERY = 3000;
@@ -102,4 +103,68 @@
       window.setTimeout(function () { poll(live[0].getAttribute("data-live")); }, EVERY);
     }
   });
+})();
+// Inventory imports: while an import runs, poll its progress (/inventory/imports/{id}.json)
+// and move its bar and text; when it ends, fetch the page once and swap in the parts marked
+// data-import-refresh (the outcome, the list of recent imports). Without this script, the
+// import's page has a link that refreshes it.
+(function () {
+  "use strict";
+  var EVERY = 2000;
+  function show(el, job) {
+    el.querySelectorAll("[data-import-text]").forEach(function (t) {
+      t.textContent = job.text;
+    });
+    el.querySelectorAll("progress").forEach(function (bar) {
+      if (typeof job.percent === "number") {
+        bar.max = 100;
+        bar.value = job.percent;
+      } else {
+        bar.removeAttribute("value");
+      }
+      bar.textContent = job.text;
+    });
+  }
+  function swap() {
+    fetch(window.location.pathname, { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) {
+        if (!html) { return; }
+        var fresh = new DOMParser().parseFromString(html, "text/html");
+        document.querySelectorAll("[data-import-refresh][id]").forEach(function (old) {
+          var next = fresh.getElementById(old.id);
+          if (next) { old.replaceWith(document.importNode(next, true)); }
+        });
+        start();
+      })
+      .catch(function () { /* the page stays as it is; the refresh link shows the news */ });
+  }
+  function poll(el) {
+    // A part swapped out since is followed by its replacement instead.
+    if (!document.body.contains(el)) { return; }
+    var url = el.getAttribute("data-import");
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) {
+        var type = r.headers.get("content-type") || "";
+        return r.ok && type.indexOf("application/json") === 0 ? r.json() : null;
+      })
+      .then(function (job) {
+        if (!job) { return; }
+        show(el, job);
+        if (job.running) {
+          window.setTimeout(function () { poll(el); }, EVERY);
+        } else {
+          swap();
+        }
+      })
+      .catch(function () { /* stop following; the refresh link still works */ });
+  }
+  function start() {
+    document.querySelectorAll("[data-import][data-running=\"true\"]").forEach(function (el) {
+      if (el.getAttribute("data-polling") === "true") { return; }
+      el.setAttribute("data-polling", "true");
+      window.setTimeout(function () { poll(el); }, EVERY);
+    });
+  }
+  document.addEventListener("DOMContentLoaded", start);
 })();

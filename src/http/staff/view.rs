@@ -53,9 +53,27 @@ const TEMPLATES: &[(&str, &str)] = &[
         "notice_preview",
         include_str!("templates/notice_preview.hbs"),
     ),
+    // The notice edit page, and its words form (a partial the room's notices section shares).
+    ("notice_edit", include_str!("templates/notice_edit.hbs")),
+    (
+        "notice_words_form",
+        include_str!("templates/notice_words_form.hbs"),
+    ),
     ("problem", include_str!("templates/problem.hbs")),
     ("inventory", include_str!("templates/inventory.hbs")),
+    (
+        "inventory_import",
+        include_str!("templates/inventory_import.hbs"),
+    ),
     ("audit", include_str!("templates/audit.hbs")),
+    // The new incident page, a playbook task's page, and the incident facts' fields they and
+    // the room's header share (`{{> incident_fields}}`).
+    ("new_incident", include_str!("templates/new_incident.hbs")),
+    ("task", include_str!("templates/task.hbs")),
+    (
+        "incident_fields",
+        include_str!("templates/partials/incident_fields.hbs"),
+    ),
 ];
 
 /// Shown when a page cannot be rendered at all.

@@ -3,6 +3,7 @@
 
 mod roles;
 mod sign_in;
+mod sign_out;
 mod tokens;
 mod users;
 
@@ -38,7 +39,7 @@ pub fn claims(app: &TestApp, sub: Uuid, roles: &[&str]) -> Value {
     let now = app.clock.now().timestamp();
     json!({
         "sub": sub, "roles": roles, "iat": now, "exp": now + 3600,
-        "iss": "candor", "aud": "candor-staff",
+        "iss": "candor", "aud": "candor-staff", "jti": Uuid::new_v4(),
     })
 }
 

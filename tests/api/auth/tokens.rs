@@ -44,6 +44,11 @@ async fn tokens_that_are_expired_or_signed_wrongly_get_401() {
         ("wrong issuer", with("iss", json!("mallory"))),
         ("unknown user", with("sub", json!(Uuid::new_v4()))),
         ("wrong key", app.forge(&genuine, wrong_key)),
+        ("no session id", {
+            let mut claims = genuine.clone();
+            claims.as_object_mut().expect("claims").remove("jti");
+            app.forge(&claims, SECRET)
+        }),
         ("alg none", unsigned_token(&genuine)),
         ("HS512 and the right secret", hs512_token(&genuine)),
     ];

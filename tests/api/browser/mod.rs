@@ -9,12 +9,15 @@
 //! selector, `wait_for` what the next page shows, then check the stored rows as other tests do
 //! (the staff app's pages the same way: `/login`, its `email` and `password` fields, …).
 
+mod a11y;
+mod demo;
 mod driver;
 mod personal;
 mod staff;
 mod survey;
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use fantoccini::elements::Element;
@@ -30,6 +33,8 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 /// The window every test gets: a laptop screen.
 const WIDTH: u32 = 1280;
 const HEIGHT: u32 = 900;
+/// A tablet held upright (an iPad's CSS pixels), for [`Browser::set_width`].
+pub const TABLET_WIDTH: u32 = 768;
 /// The tallest full-page screenshot taken, in pixels.
 const MAX_SCREENSHOT_HEIGHT: u32 = 8_000;
 /// How long [`Browser::wait_for`] waits for an element.
@@ -41,6 +46,8 @@ const POLL: Duration = Duration::from_millis(20);
 /// the driver.
 pub struct Browser {
     client: Client,
+    /// The window's width now ([`WIDTH`] until [`Browser::set_width`]).
+    width: AtomicU32,
     // Dropped after `client`: quits the session, then kills chromedriver and its browser.
     _driver: Driver,
 }
@@ -67,8 +74,35 @@ impl Browser {
         driver.own_session(session.expect("chromedriver made a session"));
         Browser {
             client,
+            width: AtomicU32::new(WIDTH),
             _driver: driver,
         }
+    }
+
+    /// Opens an address outside the test app (another instance, such as the demo's).
+    pub async fn open_url(&self, url: &str) {
+        self.client
+            .goto(url)
+            .await
+            .unwrap_or_else(|e| panic!("the browser could not open {url}: {e}"));
+    }
+
+    /// Makes the window `width` pixels wide (a tablet's, say) until changed again.
+    pub async fn set_width(&self, width: u32) {
+        self.width.store(width, Ordering::Relaxed);
+        self.resize(HEIGHT).await;
+    }
+
+    /// How far the page is wider than the window, in pixels (0 when nothing needs a
+    /// sideways scroll of the whole page).
+    pub async fn overflow_x(&self) -> i64 {
+        self.script(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
+            vec![],
+        )
+        .await
+        .as_i64()
+        .expect("a width")
     }
 
     /// Opens a path of the test app (`/s/{token}`, later `/login`, …).
@@ -225,7 +259,7 @@ impl Browser {
 
     async fn resize(&self, height: u32) {
         self.client
-            .set_window_size(WIDTH, height)
+            .set_window_size(self.width.load(Ordering::Relaxed), height)
             .await
             .expect("window resized");
     }

@@ -25,14 +25,15 @@ async fn a_person_s_page_saves_their_choices_and_links_to_their_survey() {
     assert!(!main.contains("Brown"), "nobody else's");
     assert!(browser.is_checked("#frequency-every").await);
     browser.screenshot("personal-page").await;
+    browser.assert_accessible("the personal page").await;
 
     browser.click("label[for=frequency-weekly]").await;
     browser
         .click("#preferences ~ form button[type=submit]")
         .await;
-    let saved = browser.wait_for("p.done[role=status]").await;
+    browser.wait_for("p.done[role=status]").await;
     assert_eq!(
-        saved.text().await.expect("text"),
+        browser.text("p.done[role=status]").await,
         "Thank you. We saved your choices."
     );
     assert_eq!(

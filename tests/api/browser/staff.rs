@@ -57,8 +57,11 @@ async fn a_responder_scopes_and_maps_and_a_cx_lead_approves_and_watches_delivery
         browser.click(&format!("#cat-0-{category}")).await;
     }
     browser.click("form.scope-rows button[type=submit]").await;
-    let saved = browser.wait_for("p.done[role=status]").await;
-    assert_eq!(saved.text().await.expect("text"), "The scope was saved.");
+    browser.wait_for("p.done[role=status]").await;
+    assert_eq!(
+        browser.text("p.done[role=status]").await,
+        "The scope was saved."
+    );
 
     // The mapping runs in the background; the page shows the impact when it is done.
     browser
@@ -101,8 +104,11 @@ async fn a_responder_scopes_and_maps_and_a_cx_lead_approves_and_watches_delivery
             "form[action=\"{room}/notices/{nid}/lint\"] button"
         ))
         .await;
-    let linted = browser.wait_for("p.done[role=status]").await;
-    assert_eq!(linted.text().await.expect("text"), "The notice was linted.");
+    browser.wait_for("p.done[role=status]").await;
+    assert_eq!(
+        browser.text("p.done[role=status]").await,
+        "The notice was linted."
+    );
     let notice = browser.text(&format!("#notice-{nid}")).await;
     let summary = notice
         .lines()
@@ -131,9 +137,9 @@ async fn a_responder_scopes_and_maps_and_a_cx_lead_approves_and_watches_delivery
             "form[action=\"{room}/notices/{nid}/approve\"] button"
         ))
         .await;
-    let approved = browser.wait_for("p.done[role=status]").await;
+    browser.wait_for("p.done[role=status]").await;
     assert_eq!(
-        approved.text().await.expect("text"),
+        browser.text("p.done[role=status]").await,
         "The notice was approved."
     );
     let hash = browser.text(&format!("#notice-{nid} code.hash")).await;

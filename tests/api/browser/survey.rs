@@ -39,6 +39,7 @@ async fn a_person_answers_the_survey_in_the_browser_and_it_is_stored_once() {
         "nothing chosen yet"
     );
     browser.screenshot("survey-page").await;
+    browser.assert_accessible("the survey page").await;
 
     // By their labels, as a person clicks them: this fails if a label is not tied to its input.
     browser.click("label[for=recommend-9]").await;
@@ -46,9 +47,9 @@ async fn a_person_answers_the_survey_in_the_browser_and_it_is_stored_once() {
     browser.fill("#comment", "Please call me next time.").await;
     browser.click("form button[type=submit]").await;
 
-    let thanks = browser.wait_for("p.done[role=status]").await;
+    browser.wait_for("p.done[role=status]").await;
     assert_eq!(
-        thanks.text().await.expect("text"),
+        browser.text("p.done[role=status]").await,
         "Thank you for your answers. They help us do better."
     );
     assert_eq!(browser.path().await, format!("/s/{token}?saved=1"));
@@ -96,9 +97,9 @@ async fn a_refused_answer_shows_its_error_beside_the_field_and_keeps_the_input()
 
     // Nothing answered: the summary says so, above the form.
     browser.click("form button[type=submit]").await;
-    let summary = browser.wait_for("#form-error").await;
+    browser.wait_for("#form-error").await;
     assert_eq!(
-        summary.text().await.expect("text"),
+        browser.text("#form-error").await,
         "Please answer at least one question."
     );
 
@@ -113,9 +114,9 @@ async fn a_refused_answer_shows_its_error_beside_the_field_and_keeps_the_input()
         )
         .await;
     browser.click("form button[type=submit]").await;
-    let error = browser.wait_for("#comment-error").await;
+    browser.wait_for("#comment-error").await;
     assert_eq!(
-        error.text().await.expect("text"),
+        browser.text("#comment-error").await,
         "Your answer is too long. Please keep it to 2,000 characters."
     );
     browser
@@ -141,6 +142,9 @@ async fn a_refused_answer_shows_its_error_beside_the_field_and_keeps_the_input()
     );
     assert_eq!(browser.path().await, survey(&token), "not sent on");
     browser.screenshot("survey-error").await;
+    browser
+        .assert_accessible("the survey page with an error")
+        .await;
     assert_eq!(rows_in(&app, "survey_responses", None).await, 0);
 
     // Shortened, it goes through, and it is the only response.

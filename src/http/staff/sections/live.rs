@@ -14,6 +14,8 @@ use super::{delivery, scope};
 use crate::app::AppState;
 use crate::http::error::ApiError;
 use crate::incident::{self, IncidentError};
+use axum::Router;
+use axum::routing::get;
 
 /// The incident's background work now.
 pub(in crate::http::staff) async fn show(
@@ -49,4 +51,9 @@ async fn read(state: &AppState, staff: &Staff, id: Uuid) -> Result<Value, ApiErr
     let running =
         mapping.as_ref().is_some_and(|m| m["running"] == true) || delivery["running"] == true;
     Ok(json!({ "mapping": mapping, "delivery": delivery, "running": running }))
+}
+
+/// The live figures' route.
+pub(super) fn routes() -> Router<AppState> {
+    Router::new().route("/incidents/{id}/live.json", get(show))
 }

@@ -3,18 +3,33 @@
 //! (`templates/sections/<name>.hbs`, registered in `view.rs`), with its own forms' handlers.
 
 pub(super) mod delivery;
+mod line_diff;
 pub(super) mod live;
+mod notice_edit;
+mod notice_words;
 pub(super) mod notices;
 pub(super) mod preview;
 pub(super) mod scope;
+mod steering;
 pub(super) mod survey;
 
+use axum::Router;
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
 use super::session::Staff;
 use crate::app::AppState;
 use crate::domain::Incident;
+
+/// Every section's own form and data routes (each section lists its own).
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+        .merge(notices::routes())
+        .merge(preview::routes())
+        .merge(survey::routes())
+        .merge(scope::routes())
+        .merge(live::routes())
+}
 
 /// Adds every further section's data to the room's.
 pub(super) async fn add(

@@ -1,7 +1,8 @@
 //! The incident room's notices section: the incident's drafts with their status, the last
 //! lint's findings and where each was seen, the dry run's variants, the approval in force with
-//! the hashes it binds, and the forms that draft, lint and approve (a CX lead who did not edit
-//! the draft last). The buttons a person may not use are shown disabled with the reason; the
+//! the hashes it binds, and the forms that draft, edit the words (see `notice_edit`), lint,
+//! approve (a CX lead who did not edit the draft last) and send an approved notice (see
+//! `steering`). The buttons a person may not use are shown disabled with the reason; the
 //! use-cases enforce every rule again.
 
 use axum::extract::{Form, Path, State};
@@ -15,6 +16,8 @@ use uuid::Uuid;
 use super::super::incidents::failed;
 use super::super::room::{back, guard, refused};
 use super::super::session::Staff;
+use super::notice_words::edit_form;
+use super::steering::{send_view, sent_view};
 use crate::app::AppState;
 use crate::domain::notice::{NoticeKind, NoticeStatus};
 use crate::domain::{Incident, Role};
@@ -23,6 +26,8 @@ use crate::notice::drafts::{self, Approver, Notice};
 use crate::notice::drafts::{DryRun, NoticeError};
 use crate::notice::lint::{LintReport, ReportedFinding};
 use crate::store;
+use axum::Router;
+use axum::routing::post;
 
 fn stamp(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Secs, true)
@@ -106,6 +111,9 @@ async fn draft(
         }
         None => Value::Null,
     };
+    let send = send_view(staff, &n);
+    let sent = sent_view(state, &n).await?;
+    let edit_form = (n.status != NoticeStatus::Sent).then(|| edit_form(staff, &n, None));
     let voided = match (n.status, n.voided_reason) {
         (NoticeStatus::Draft, Some(reason)) => Some(reason),
         _ => None,
@@ -125,6 +133,9 @@ async fn draft(
         "why_not": why_not,
         "lintable": n.status != NoticeStatus::Sent && on_team(staff),
         "dry_run": dry_run,
+        "send": send,
+        "sent": sent,
+        "edit_form": edit_form,
     }))
 }
 
@@ -317,4 +328,14 @@ async fn notice_refusal(state: &AppState, staff: &Staff, id: Uuid, e: NoticeErro
     };
     let status = ApiError::from(e).status;
     refused(state, staff, id, status, &why).await
+}
+
+/// The notices section's forms.
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/incidents/{id}/notices", post(create))
+        .route("/incidents/{id}/notices/{nid}/lint", post(run_lint))
+        .route("/incidents/{id}/notices/{nid}/approve", post(approve))
+        .merge(super::notice_edit::routes())
+        .merge(super::steering::routes())
 }

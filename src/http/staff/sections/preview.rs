@@ -19,6 +19,8 @@ use crate::app::AppState;
 use crate::http::error::ApiError;
 use crate::notice::drafts::NoticeError;
 use crate::notice::drafts::{self, Preview, PreviewOf};
+use axum::Router;
+use axum::routing::get;
 
 /// The frame document's own policy: its styles (notices carry them inline, as mail does), no
 /// script, nothing fetched, no forms, framed by Candor only.
@@ -158,4 +160,9 @@ pub(in super::super) async fn frame(
 
 fn plain(message: &str) -> String {
     format!("<!doctype html><html lang=\"en\"><title>Preview</title><p>{message}</p></html>")
+}
+
+/// The preview page (its framed notice is routed apart, under a policy of its own).
+pub(super) fn routes() -> Router<AppState> {
+    Router::new().route("/incidents/{id}/notices/{nid}/preview", get(page))
 }

@@ -1,27 +1,27 @@
 //! The incident room's survey section: invited and responded counts, the response rate, NPS
 //! with its 0–10 distribution (a chart drawn on the server as SVG, and the same numbers in a
-//! table), the clarity average; for CX leads and admins also the latest comments and the
-//! follow-up actions with their owners, with forms that open an action from a response and
-//! close one with its resolution. Answers and comments are personal data: nobody else sees
-//! them, and the use-cases check the role again.
+//! table), the clarity average, the schedule with its form, and the button sending an
+//! invitation wave now with how many it will reach; for CX leads and admins also the latest
+//! comments, the follow-up actions with their owners and the responses' CSV. Forms open an
+//! action from a response for a chosen owner, hand one over, and close one with its
+//! resolution. Answers and comments are personal data: nobody else sees them, and the
+//! use-cases check the role again.
 
-use axum::extract::{Form, Path, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+mod forms;
+mod plan;
+
+use axum::Router;
+use axum::routing::{get, post};
 use chrono::{DateTime, SecondsFormat, Utc};
-use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::super::incidents::failed;
-use super::super::room::{back, guard, refused};
 use super::super::session::Staff;
 use crate::app::AppState;
 use crate::domain::survey::{ActionStatus, Summary};
 use crate::domain::{Incident, Role};
-use crate::http::error::ApiError;
 use crate::store;
-use crate::survey::{self, ActionChange, NewAction, SurveyError};
+use crate::survey;
 
 /// The chart's drawing area, in SVG user units.
 const CHART_HEIGHT: u64 = 150;
@@ -49,13 +49,25 @@ pub(super) async fn data(
         .map_err(|e| e.to_string())?;
     let s = &results.overall;
     let reads = reader(staff);
-    let (comments, actions) = match reads {
-        true => (
-            comments(staff, &results.recent_comments),
-            actions(state, staff, incident.id).await?,
-        ),
-        false => (Vec::new(), Vec::new()),
+    let (comments, actions, owners) = match reads {
+        true => {
+            let owners = plan::owners(state).await?;
+            (
+                comments(staff, &results.recent_comments),
+                actions(state, staff, incident.id, &owners).await?,
+                plan::choices(&owners, staff.user.id),
+            )
+        }
+        false => (Vec::new(), Vec::new(), Vec::new()),
     };
+    let posted = forms::posted();
+    let current = state
+        .surveys
+        .schedule(incident.id)
+        .await
+        .map_err(|e| e.to_string())?;
+    let schedule = plan::schedule(state, staff, current.as_ref(), posted.schedule.as_ref()).await?;
+    let invite = plan::invite(state, staff, incident.id, current.as_ref()).await?;
     Ok(json!({
         "invited": s.invited,
         "responded": s.responded,
@@ -72,6 +84,10 @@ pub(super) async fn data(
         "reads": reads,
         "comments": comments,
         "actions": actions,
+        "owners": owners,
+        "schedule": schedule,
+        "invite": invite,
+        "wave_result": posted.invited,
     }))
 }
 
@@ -127,7 +143,12 @@ fn comments(staff: &Staff, list: &[survey::ResponseView]) -> Vec<Value> {
         .collect()
 }
 
-async fn actions(state: &AppState, staff: &Staff, incident_id: Uuid) -> Result<Vec<Value>, String> {
+async fn actions(
+    state: &AppState,
+    staff: &Staff,
+    incident_id: Uuid,
+    owners: &[(Uuid, String)],
+) -> Result<Vec<Value>, String> {
     let list = survey::list_actions(&state.db, incident_id, None)
         .await
         .map_err(|e| e.to_string())?;
@@ -149,83 +170,37 @@ async fn actions(state: &AppState, staff: &Staff, incident_id: Uuid) -> Result<V
             "created_at": stamp(a.created_at),
             "closed_at": a.closed_at.map(stamp),
             "may_close": lead && open,
+            "may_hand_over": lead && open,
+            "owners": plan::choices(owners, a.owner_id),
         }));
     }
     Ok(out)
 }
 
-#[derive(Deserialize)]
-pub(in super::super) struct ActionForm {
-    csrf: Option<String>,
-    title: Option<String>,
-}
-
-/// Opens a follow-up action from a response, owned by the CX lead who opens it.
-pub(in super::super) async fn create_action(
-    State(state): State<AppState>,
-    staff: Staff,
-    headers: HeaderMap,
-    Path((id, rid)): Path<(Uuid, Uuid)>,
-    Form(form): Form<ActionForm>,
-) -> Response {
-    if let Err(page) = guard(&state, &staff, &headers, id, form.csrf.as_deref()).await {
-        return page;
-    }
-    if !staff.has(Role::CxLead) {
-        let why = "Only a CX lead opens follow-up actions.";
-        return refused(&state, &staff, id, StatusCode::FORBIDDEN, why).await;
-    }
-    let input = NewAction {
-        owner_id: None,
-        title: form.title.filter(|t| !t.trim().is_empty()),
-    };
-    let now = state.clock.now();
-    match survey::create_action(&state.db, staff.user.id, id, rid, input, now).await {
-        Ok(_) => back(id, "action-created", "survey"),
-        Err(e) => survey_refusal(&state, &staff, id, e).await,
-    }
-}
-
-#[derive(Deserialize)]
-pub(in super::super) struct CloseForm {
-    csrf: Option<String>,
-    resolution: String,
-}
-
-/// Closes a follow-up action with what was done (CX leads).
-pub(in super::super) async fn close_action(
-    State(state): State<AppState>,
-    staff: Staff,
-    headers: HeaderMap,
-    Path((id, aid)): Path<(Uuid, Uuid)>,
-    Form(form): Form<CloseForm>,
-) -> Response {
-    if let Err(page) = guard(&state, &staff, &headers, id, form.csrf.as_deref()).await {
-        return page;
-    }
-    if !staff.has(Role::CxLead) {
-        let why = "Only a CX lead closes follow-up actions.";
-        return refused(&state, &staff, id, StatusCode::FORBIDDEN, why).await;
-    }
-    let change = ActionChange {
-        status: Some(ActionStatus::Closed),
-        resolution: Some(form.resolution),
-        ..ActionChange::default()
-    };
-    let now = state.clock.now();
-    match survey::update_action(&state.db, staff.user.id, id, aid, change, now).await {
-        Ok(_) => back(id, "action-closed", "survey"),
-        Err(e) => survey_refusal(&state, &staff, id, e).await,
-    }
-}
-
-async fn survey_refusal(state: &AppState, staff: &Staff, id: Uuid, e: SurveyError) -> Response {
-    if matches!(e, SurveyError::Db(_) | SurveyError::Corrupt(_)) {
-        return failed(state, staff, &e);
-    }
-    let why = e.to_string();
-    let status = ApiError::from(e).status;
-    refused(state, staff, id, status, &why).await
+/// The survey section's forms and download.
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/incidents/{id}/survey/schedule",
+            post(forms::save_schedule),
+        )
+        .route("/incidents/{id}/survey/invite", post(forms::invite))
+        .route(
+            "/incidents/{id}/survey/responses/{rid}/action",
+            post(forms::create_action),
+        )
+        .route(
+            "/incidents/{id}/survey/actions/{aid}/owner",
+            post(forms::reassign_action),
+        )
+        .route(
+            "/incidents/{id}/survey/actions/{aid}/close",
+            post(forms::close_action),
+        )
+        .route(
+            "/incidents/{id}/survey/responses.csv",
+            get(forms::download_responses),
+        )
 }
 
 #[cfg(test)]

@@ -9,10 +9,11 @@ use axum::extract::{Form, Multipart, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::Deserialize;
+use serde_json::Value;
 use uuid::Uuid;
 
 use super::super::super::incidents::failed;
-use super::super::super::room::{back, guard, refused};
+use super::super::super::room::{Kept, back, guard, refused, refused_keeping};
 use super::super::super::session::Staff;
 use super::super::super::view;
 use super::{downloads, scopes};
@@ -29,14 +30,14 @@ const NOT_RESPONDER: &str = "Only a responder can change the scope or run the ma
 
 /// One row of the form as posted: `system.N`, `category.N` (repeated), `from.N`, `to.N`,
 /// `encrypted.N`, `key_compromised.N`.
-#[derive(Debug, Default, PartialEq, Eq)]
-struct PostedRow {
-    system: String,
-    categories: Vec<String>,
-    from: String,
-    to: String,
-    encrypted: bool,
-    key_compromised: bool,
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(super) struct PostedRow {
+    pub(super) system: String,
+    pub(super) categories: Vec<String>,
+    pub(super) from: String,
+    pub(super) to: String,
+    pub(super) encrypted: bool,
+    pub(super) key_compromised: bool,
 }
 
 impl PostedRow {
@@ -86,19 +87,24 @@ fn parse_form(pairs: &[(String, String)]) -> Result<BTreeMap<usize, PostedRow>, 
     Ok(rows)
 }
 
+/// A reason the form was refused, with the number of the row it concerns (1-based) when it
+/// concerns one.
+type RowProblem = (Option<usize>, String);
+
 /// The filled rows as the use-case's input, with each one's number on the form (1-based);
 /// problems for a row without a system or with an unknown category.
 fn inputs(
     rows: BTreeMap<usize, PostedRow>,
-) -> Result<(Vec<ScopeSystemInput>, Vec<usize>), Vec<String>> {
+) -> Result<(Vec<ScopeSystemInput>, Vec<usize>), Vec<RowProblem>> {
     let mut input = Vec::new();
     let mut numbers = Vec::new();
     let mut problems = Vec::new();
     for (index, row) in rows.into_iter().filter(|(_, r)| !r.is_blank()) {
         let number = index + 1;
         if row.system.trim().is_empty() {
-            problems.push(format!(
-                "System {number}: choose a system (or clear the row)."
+            problems.push((
+                Some(number),
+                format!("System {number}: choose a system (or clear the row)."),
             ));
             continue;
         }
@@ -106,7 +112,7 @@ fn inputs(
         for key in &row.categories {
             match key.parse::<DataCategory>() {
                 Ok(c) => categories.push(c),
-                Err(e) => problems.push(format!("System {number}: {e}.")),
+                Err(e) => problems.push((Some(number), format!("System {number}: {e}."))),
             }
         }
         input.push(ScopeSystemInput {
@@ -128,21 +134,22 @@ fn inputs(
 
 /// A use-case's problem in the form's words: `systems[1].to` is "System 3, to" when the
 /// second filled row is the form's third.
-fn on_the_form(problem: &Problem, numbers: &[usize]) -> String {
+fn on_the_form(problem: &Problem, numbers: &[usize]) -> RowProblem {
     let named = problem
         .field
         .strip_prefix("systems[")
         .and_then(|rest| rest.split_once("]."))
         .and_then(|(i, field)| Some((numbers.get(i.parse::<usize>().ok()?)?, field)));
     match named {
-        Some((number, field)) => {
+        Some((number, field)) => (
+            Some(*number),
             format!(
                 "System {number}, {}: {}.",
                 field.replace('_', " "),
                 problem.message
-            )
-        }
-        None => format!("{}: {}.", problem.field, problem.message),
+            ),
+        ),
+        None => (None, format!("{}: {}.", problem.field, problem.message)),
     }
 }
 
@@ -156,7 +163,7 @@ fn refusal(e: &MappingError, numbers: &[usize]) -> Option<(StatusCode, String)> 
             StatusCode::UNPROCESSABLE_ENTITY,
             problems
                 .iter()
-                .map(|p| on_the_form(p, numbers))
+                .map(|p| on_the_form(p, numbers).1)
                 .collect::<Vec<_>>()
                 .join(" "),
         ),
@@ -211,13 +218,15 @@ pub(in crate::http::staff) async fn save_scope(
     if !scopes(&staff) {
         return refused(&state, &staff, id, StatusCode::FORBIDDEN, NOT_RESPONDER).await;
     }
-    let checked = parse_form(&pairs).map_err(|why| vec![why]).and_then(inputs);
-    let (input, numbers) = match checked {
-        Ok(checked) => checked,
-        Err(problems) => {
-            let why = problems.join(" ");
+    let rows = match parse_form(&pairs) {
+        Ok(rows) => rows,
+        Err(why) => {
             return refused(&state, &staff, id, StatusCode::UNPROCESSABLE_ENTITY, &why).await;
         }
+    };
+    let (input, numbers) = match inputs(rows.clone()) {
+        Ok(checked) => checked,
+        Err(problems) => return keep_rows(&state, &staff, id, &rows, &problems).await,
     };
     let now = state.clock.now();
     match mapping::set_scope(&state.db, staff.actor(), id, input, now).await {
@@ -225,8 +234,49 @@ pub(in crate::http::staff) async fn save_scope(
             crate::http::routes::playbook::attach_applicable(&state, staff.user.id, id).await;
             back(id, "scope", "scope")
         }
+        Err(MappingError::Invalid(problems)) => {
+            let problems: Vec<RowProblem> =
+                problems.iter().map(|p| on_the_form(p, &numbers)).collect();
+            keep_rows(&state, &staff, id, &rows, &problems).await
+        }
         Err(e) => mapping_refusal(&state, &staff, id, &e, &numbers).await,
     }
+}
+
+/// The room again with the refused scope form open, its rows as typed and each row's
+/// reasons beside it (and all of them at the top).
+async fn keep_rows(
+    state: &AppState,
+    staff: &Staff,
+    id: Uuid,
+    rows: &BTreeMap<usize, PostedRow>,
+    problems: &[RowProblem],
+) -> Response {
+    let why = format!(
+        "The scope was not saved; nothing changed. {}",
+        problems
+            .iter()
+            .map(|(_, why)| why.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    let shown = match super::posted_rows(state, rows, problems).await {
+        Ok(shown) => shown,
+        Err(e) => return failed(state, staff, &e),
+    };
+    let kept: Kept = vec![
+        (&["scope", "rows"], shown),
+        (&["scope", "open"], Value::Bool(true)),
+    ];
+    refused_keeping(
+        state,
+        staff,
+        id,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &why,
+        kept,
+    )
+    .await
 }
 
 /// The forensic list form's fields: the token, a pasted list, a chosen file.
@@ -382,7 +432,10 @@ mod tests {
         let problem = Problem::new("systems[0].key_compromised", "only applies when encrypted");
         assert_eq!(
             on_the_form(&problem, &numbers),
-            "System 3, key compromised: only applies when encrypted."
+            (
+                Some(3),
+                "System 3, key compromised: only applies when encrypted.".to_owned()
+            )
         );
     }
 
@@ -391,11 +444,18 @@ mod tests {
         let rows = parse_form(&pairs(&[("category.0", "name")])).unwrap();
         assert_eq!(
             inputs(rows).unwrap_err(),
-            ["System 1: choose a system (or clear the row)."]
+            [(
+                Some(1),
+                "System 1: choose a system (or clear the row).".to_owned()
+            )]
         );
         assert!(parse_form(&pairs(&[("system.999", "x")])).is_err());
         assert!(parse_form(&pairs(&[("colour.0", "x")])).is_err());
         let rows = parse_form(&pairs(&[("system.0", "a"), ("category.0", "nope")])).unwrap();
-        assert!(inputs(rows).unwrap_err()[0].contains("unknown data category"));
+        assert!(
+            inputs(rows).unwrap_err()[0]
+                .1
+                .contains("unknown data category")
+        );
     }
 }

@@ -23,6 +23,8 @@ use crate::mapping::{self, MappingError};
 use crate::store;
 use crate::store::mapping::{PHASE_COMPUTING, PHASE_DONE, PHASE_WRITING, RunRow, RunStatus};
 use crate::store::scope::ScopeRow;
+use axum::Router;
+use axum::routing::{get, post};
 
 /// Blank rows the scope form offers beyond the declared systems.
 const BLANK_ROWS: usize = 2;
@@ -80,6 +82,7 @@ pub(in crate::http::staff) async fn data(
         "mapping": run.as_ref().map(run_view),
         "running": run.as_ref().is_some_and(|r| matches!(r.status, RunStatus::Queued | RunStatus::Running)),
         "impact": impact,
+        "open": false,
         "can_scope": scopes(staff),
         "can_download": downloads(staff),
         "live": format!("/incidents/{}/live.json", incident.id),
@@ -206,7 +209,84 @@ fn form_row(index: usize, row: Option<&ScopeRow>, systems: &[String]) -> Value {
         "to_type": to_type,
         "encrypted": row.is_some_and(|r| r.encrypted),
         "key_compromised": row.is_some_and(|r| r.key_compromised),
+        "problems": [],
     })
+}
+
+/// One row of the scope form as it was posted and refused: every field as typed, with the
+/// row's reasons, so nothing the person typed is lost.
+fn posted_row(
+    index: usize,
+    row: &forms::PostedRow,
+    systems: &[String],
+    problems: &[String],
+) -> Value {
+    let chosen = row.system.trim();
+    let mut options: Vec<Value> = systems
+        .iter()
+        .map(|name| json!({ "name": name, "selected": chosen == name.as_str() }))
+        .collect();
+    if !chosen.is_empty() && !systems.iter().any(|s| s == chosen) {
+        options.push(json!({ "name": chosen, "selected": true }));
+    }
+    let categories: Vec<Value> = DataCategory::ALL
+        .iter()
+        .map(|c| {
+            json!({
+                "key": c.as_str(),
+                "label": label(*c),
+                "checked": row.categories.iter().any(|k| k == c.as_str()),
+            })
+        })
+        .collect();
+    // A day stays a date field; anything else typed stays text, so it shows as typed.
+    let kind = |value: &str| {
+        let day = value.is_empty() || chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").is_ok();
+        if day { "date" } else { "text" }
+    };
+    json!({
+        "index": index,
+        "number": index + 1,
+        "systems": options,
+        "categories": categories,
+        "from": row.from,
+        "from_type": kind(&row.from),
+        "to": row.to,
+        "to_type": kind(&row.to),
+        "encrypted": row.encrypted,
+        "key_compromised": row.key_compromised,
+        "problems": problems,
+    })
+}
+
+/// The refused form's rows, in their order on the form, each with its reasons.
+async fn posted_rows(
+    state: &AppState,
+    rows: &std::collections::BTreeMap<usize, forms::PostedRow>,
+    problems: &[(Option<usize>, String)],
+) -> Result<Value, String> {
+    let systems = mapping_inventory(state).await?;
+    Ok(Value::Array(
+        rows.iter()
+            .map(|(index, row)| {
+                let mine: Vec<String> = problems
+                    .iter()
+                    .filter(|(number, _)| *number == Some(index + 1))
+                    .map(|(_, why)| why.clone())
+                    .collect();
+                posted_row(*index, row, &systems, &mine)
+            })
+            .collect(),
+    ))
+}
+
+/// The scope section's forms and download (the forensic upload is routed apart, under a
+/// larger body limit).
+pub(in super::super) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/incidents/{id}/scope", post(save_scope))
+        .route("/incidents/{id}/mapping", post(run_mapping))
+        .route("/incidents/{id}/affected.csv", get(download_affected))
 }
 
 #[cfg(test)]
