@@ -73,11 +73,41 @@ pub async fn open_database(settings: &Settings) -> anyhow::Result<DatabaseConnec
     }
     let db = store::connect(&settings.database_url(), settings.database_max_connections)
         .await
-        .context("cannot open the database (check CANDOR_DATABASE_URL)")?;
+        .context("cannot open the database (check CANDOR_DATABASE_URL)")
+        .map_err(|e| with_data_dir_problem(settings, e))?;
     store::migrate(&db)
         .await
-        .context("database migration failed")?;
+        .context("database migration failed")
+        .map_err(|e| with_data_dir_problem(settings, e))?;
     Ok(db)
+}
+
+/// Names what is wrong with the data directory when the embedded database cannot be opened:
+/// SQLite says only "unable to open database file" or "disk I/O error" on a read-only or
+/// full disk, which sends people looking at the URL instead.
+fn with_data_dir_problem(settings: &Settings, err: anyhow::Error) -> anyhow::Error {
+    if !settings.uses_embedded_database() {
+        return err;
+    }
+    let dir = &settings.data_dir;
+    let probe = dir.join(format!(".candor-write-check-{}", std::process::id()));
+    let written = std::fs::write(&probe, b"candor");
+    let _ = std::fs::remove_file(&probe);
+    match written {
+        Err(e) if e.kind() == std::io::ErrorKind::ReadOnlyFilesystem => err.context(format!(
+            "the data directory {} is on a read-only file system (CANDOR_DATA_DIR)",
+            dir.display()
+        )),
+        Err(e) if e.kind() == std::io::ErrorKind::StorageFull => err.context(format!(
+            "the data directory {} is full: no space left on the device (CANDOR_DATA_DIR)",
+            dir.display()
+        )),
+        Err(e) => err.context(format!(
+            "cannot write in the data directory {} (CANDOR_DATA_DIR): {e}",
+            dir.display()
+        )),
+        Ok(()) => err,
+    }
 }
 
 impl App {

@@ -10,6 +10,9 @@ pub mod cli;
 pub mod customer;
 pub mod delivery;
 pub mod domain;
+/// Entry points for the fuzz targets; not an API.
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod http;
 pub mod incident;
 pub mod inventory;

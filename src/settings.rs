@@ -30,8 +30,9 @@ pub enum LogFormat {
     Json,
 }
 
-/// Every setting, with its default.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// Every setting, with its default. Printed (`Debug`) and serialised with its secrets redacted,
+/// the database URL's password included.
+#[derive(Clone, Serialize, Deserialize)]
 pub struct Settings {
     /// `CANDOR_ENV`: `development` (default) or `production`.
     pub env: Environment,
@@ -41,6 +42,7 @@ pub struct Settings {
     /// the file outbox live here.
     pub data_dir: PathBuf,
     /// `CANDOR_DATABASE_URL`: `sqlite://…` or `postgres://…`; default: SQLite in `data_dir`.
+    #[serde(serialize_with = "redact_url")]
     pub database_url: Option<String>,
     /// `CANDOR_DATABASE_MAX_CONNECTIONS`.
     pub database_max_connections: u32,
@@ -153,6 +155,31 @@ fn redact<S: serde::Serializer>(value: &Option<SecretString>, s: S) -> Result<S:
     match value {
         Some(_) => s.serialize_some("[redacted]"),
         None => s.serialize_none(),
+    }
+}
+
+/// A URL without its password.
+fn redact_url<S: serde::Serializer>(value: &Option<String>, s: S) -> Result<S::Ok, S::Error> {
+    let Some(text) = value.as_deref() else {
+        return s.serialize_none();
+    };
+    match url::Url::parse(text) {
+        Ok(mut url) if url.password().is_some() => {
+            let _ = url.set_password(Some("redacted"));
+            s.serialize_some(url.as_str())
+        }
+        Ok(_) => s.serialize_some(text),
+        Err(_) => s.serialize_some("[unparsable, redacted]"),
+    }
+}
+
+impl std::fmt::Debug for Settings {
+    /// The settings as serialised: every secret redacted.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match serde_json::to_value(self) {
+            Ok(value) => write!(f, "Settings {value}"),
+            Err(_) => f.write_str("Settings { .. }"),
+        }
     }
 }
 

@@ -91,7 +91,7 @@ pub(crate) fn check<K: RowKind>(
     let mut digests = KeyDigests::default();
     let state = RandomState::new();
     let mut record = Record::default();
-    while source.next(&mut record)? {
+    while next_checked(&mut source, &mut record, &mut checked)? {
         checked.rows += 1;
         match validate(kind, &record) {
             Ok(_) => digests.observe(key_hash(&record.fields, K::KEY, &state)),
@@ -111,6 +111,26 @@ pub(crate) fn check<K: RowKind>(
     }
     checked.trim_errors();
     Ok(checked)
+}
+
+/// Reads the next record; a line over the length cap refuses the file there, with the bad
+/// rows found before it and that line (whatever `skip_invalid` says: the rest is unread).
+fn next_checked(
+    source: &mut Source,
+    record: &mut Record,
+    checked: &mut Checked,
+) -> Result<bool, InventoryError> {
+    match source.next(record) {
+        Err(InventoryError::Rejected(long)) => {
+            checked.rows += 1;
+            for error in long.errors {
+                checked.reject(error.line, error.reason);
+            }
+            checked.trim_errors();
+            Err(InventoryError::Rejected(checked.rejection()))
+        }
+        other => other,
+    }
 }
 
 /// Compares the actual keys of the valid rows whose digest was seen more than once, and

@@ -2,17 +2,16 @@
 //! text, numbers, `true`/`false` or `null` (empty); `categories` may also be an array of keys.
 //! Blank lines are skipped. Problems never quote a value, only a key.
 
-use std::fs::File;
-use std::io::{BufRead, BufReader};
+use std::io::BufRead;
 
 use serde_json::Value;
 
 use super::InventoryError;
-use super::source::Record;
+use super::source::{Input, Record, read_error};
 
 /// A JSON Lines file being read.
 pub(crate) struct JsonlSource {
-    reader: BufReader<File>,
+    reader: Input,
     line: Vec<u8>,
     number: u64,
     bytes: u64,
@@ -20,12 +19,19 @@ pub(crate) struct JsonlSource {
 }
 
 impl JsonlSource {
-    pub(crate) fn new(reader: BufReader<File>, columns: &'static [&'static str]) -> Self {
+    /// Reads `reader`, skipping a UTF-8 byte-order mark at its start.
+    pub(crate) fn new(mut reader: Input, columns: &'static [&'static str]) -> Self {
+        let bom = reader
+            .fill_buf()
+            .is_ok_and(|start| start.starts_with(b"\xEF\xBB\xBF"));
+        if bom {
+            reader.consume(3);
+        }
         JsonlSource {
             reader,
             line: Vec::with_capacity(1024),
             number: 0,
-            bytes: 0,
+            bytes: if bom { 3 } else { 0 },
             columns,
         }
     }
@@ -46,7 +52,7 @@ impl JsonlSource {
             let read = self
                 .reader
                 .read_until(b'\n', &mut self.line)
-                .map_err(InventoryError::Read)?;
+                .map_err(read_error)?;
             if read == 0 {
                 return Ok(false);
             }
@@ -67,6 +73,13 @@ pub(crate) fn parse_line(line: &[u8], columns: &[&str], record: &mut Record) {
     record.problems.clear();
     record.fields.clear();
     record.fields.resize(columns.len(), String::new());
+    if let Err(e) = std::str::from_utf8(line) {
+        record.problems.push(format!(
+            "not valid UTF-8 (byte {}); save the file as UTF-8",
+            e.valid_up_to() + 1
+        ));
+        return;
+    }
     let object = match serde_json::from_slice::<Value>(line) {
         Ok(Value::Object(object)) => object,
         Ok(_) => {

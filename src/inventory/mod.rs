@@ -7,14 +7,14 @@
 //! to skip invalid rows. Pass 2 ([`load`]) upserts the good rows in batches inside one
 //! transaction, which also holds the import's audit entry (counts only, never row data).
 
-mod check;
+pub(crate) mod check;
 mod dedup;
 mod jsonl;
 mod load;
 mod progress;
 mod rejects;
-mod rows;
-mod source;
+pub(crate) mod rows;
+pub(crate) mod source;
 
 pub use check::MAX_ERRORS;
 pub use progress::{BytesFn, Phase, Progress, ProgressFn};

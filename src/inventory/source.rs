@@ -1,12 +1,101 @@
 //! Reading an inventory file, one record at a time in constant memory: CSV with a header, or
 //! JSON Lines with the same keys. Each record comes out as its values in the kind's column
 //! order, with any structural problem (wrong field count, bad JSON, unknown key) noted.
+//!
+//! No line may be longer than [`MAX_LINE_BYTES`]: the reader counts the bytes since the last
+//! line break as it reads and stops at the first line over the cap, so a file that is one
+//! 50 MB line is refused after reading 64 KiB of it, never held in memory. A file starting
+//! with a UTF-16 byte-order mark is refused on line 1; a UTF-8 one is skipped.
 
 use std::fs::File;
-use std::io::BufReader;
+use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
-use super::{InventoryError, RowError};
+use super::{InventoryError, Rejection, RowError};
+
+/// The longest line an inventory file may have, in bytes (64 KiB): far more than any valid
+/// row needs (every column is bounded to a few hundred characters).
+pub const MAX_LINE_BYTES: usize = 64 * 1024;
+
+/// The buffered, line-capped input every source reads.
+pub(crate) type Input = BufReader<LineCap<Box<dyn Read + Send>>>;
+
+/// A reader that fails at the first line longer than [`MAX_LINE_BYTES`].
+pub(crate) struct LineCap<R> {
+    inner: R,
+    /// The physical line being read (1-based).
+    line: u64,
+    /// Bytes read since the last line break.
+    run: usize,
+}
+
+/// The error [`LineCap`] reads fail with.
+#[derive(Debug)]
+struct LineTooLong {
+    line: u64,
+}
+
+impl std::fmt::Display for LineTooLong {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "line {} is longer than {MAX_LINE_BYTES} bytes",
+            self.line
+        )
+    }
+}
+
+impl std::error::Error for LineTooLong {}
+
+impl<R: Read> LineCap<R> {
+    pub(crate) fn new(inner: R) -> Self {
+        LineCap {
+            inner,
+            line: 1,
+            run: 0,
+        }
+    }
+}
+
+impl<R: Read> Read for LineCap<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for &b in &buf[..n] {
+            if b == b'\n' {
+                self.line += 1;
+                self.run = 0;
+            } else {
+                self.run += 1;
+                if self.run > MAX_LINE_BYTES {
+                    return Err(std::io::Error::other(LineTooLong { line: self.line }));
+                }
+            }
+        }
+        Ok(n)
+    }
+}
+
+/// The refusal for a line over the cap, if `err` is one.
+pub(crate) fn line_too_long(err: &std::io::Error) -> Option<Rejection> {
+    let long = err.get_ref()?.downcast_ref::<LineTooLong>()?;
+    let reason = format!(
+        "longer than {MAX_LINE_BYTES} bytes (the most a line may have); the file was not read \
+         past it"
+    );
+    Some(Rejection {
+        rows: 0,
+        rejected: 1,
+        errors: vec![RowError::new(long.line, reason)],
+    })
+}
+
+/// An I/O error of the reader: a refusal if it is a line over the cap.
+pub(crate) fn read_error(err: std::io::Error) -> InventoryError {
+    match line_too_long(&err) {
+        Some(rejection) => InventoryError::Rejected(rejection),
+        None => InventoryError::Read(err),
+    }
+}
 
 /// The format of an inventory file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,7 +149,7 @@ pub(crate) enum Source {
 
 /// A CSV file whose header has been checked.
 pub(crate) struct CsvSource {
-    reader: csv::Reader<BufReader<File>>,
+    reader: csv::Reader<Input>,
     header: csv::ByteRecord,
     /// For each header position, the column it fills.
     map: Vec<usize>,
@@ -77,7 +166,22 @@ impl Source {
         columns: &'static [&'static str],
     ) -> Result<Result<Source, Vec<RowError>>, InventoryError> {
         let file = File::open(path).map_err(InventoryError::Read)?;
-        let reader = BufReader::with_capacity(1 << 16, file);
+        Source::from_reader(Box::new(file), format, columns)
+    }
+
+    /// Like [`Source::open`], over any reader (the fuzz targets read from memory).
+    pub(crate) fn from_reader(
+        reader: Box<dyn Read + Send>,
+        format: Format,
+        columns: &'static [&'static str],
+    ) -> Result<Result<Source, Vec<RowError>>, InventoryError> {
+        let mut reader = BufReader::with_capacity(1 << 16, LineCap::new(reader));
+        let start = reader.fill_buf().map_err(read_error)?;
+        if start.starts_with(b"\xFF\xFE") || start.starts_with(b"\xFE\xFF") {
+            let problem = "the file is UTF-16 (it starts with a UTF-16 byte-order mark); \
+                           save it as UTF-8";
+            return Ok(Err(vec![RowError::new(1, problem)]));
+        }
         match format {
             Format::Jsonl => Ok(Ok(Source::Jsonl(super::jsonl::JsonlSource::new(
                 reader, columns,
@@ -121,7 +225,7 @@ impl Source {
 
 impl CsvSource {
     fn open(
-        reader: BufReader<File>,
+        reader: Input,
         columns: &'static [&'static str],
     ) -> Result<Result<CsvSource, Vec<RowError>>, InventoryError> {
         let mut reader = csv::ReaderBuilder::new()
@@ -129,7 +233,11 @@ impl CsvSource {
             .flexible(true)
             .from_reader(reader);
         let mut header = csv::ByteRecord::new();
-        if !reader.read_byte_record(&mut header).map_err(csv_err)? {
+        let read = match reader.read_byte_record(&mut header).map_err(csv_err) {
+            Err(InventoryError::Rejected(long)) => return Ok(Err(long.errors)),
+            other => other?,
+        };
+        if !read {
             let problem = format!(
                 "the file is empty; the header must be {}",
                 columns.join(",")
@@ -185,7 +293,7 @@ impl CsvSource {
 
 fn csv_err(err: csv::Error) -> InventoryError {
     match err.into_kind() {
-        csv::ErrorKind::Io(e) => InventoryError::Read(e),
+        csv::ErrorKind::Io(e) => read_error(e),
         other => InventoryError::Read(std::io::Error::other(format!("{other:?}"))),
     }
 }

@@ -1,7 +1,9 @@
 //! Test infrastructure, not a test: real SMTP servers over TCP for the delivery tests.
 //! `TestSmtp` is ours, in-process and scriptable per message (accept, 451, 550, drop, stall),
 //! optionally with STARTTLS or implicit TLS under a test CA and with AUTH PLAIN; it records
-//! what it accepted. `SmtpSink` is postfix's `smtp-sink`, a real MTA's SMTP front end.
+//! what it accepted. A step hook (`on_step`) can also answer the greeting, MAIL and RCPT
+//! (421 and close, 451, stall) and accept a message then drop the session before the 250, so
+//! the client cannot know the message went. `SmtpSink` is postfix's `smtp-sink`, a real MTA's SMTP front end.
 #![allow(dead_code)] // each test module uses a different part
 
 use std::collections::HashMap;
@@ -24,8 +26,32 @@ pub enum Reply {
     /// Closes the socket once the message's headers are read, mid-DATA.
     DropMidData,
     /// Waits this long at the end of DATA, then accepts (the client may have given up).
+    /// Through a step hook, at any step: waits, then answers as if accepted.
     Stall(Duration),
+    /// `421 4.3.2`, then closes the session (step hooks only; at any step).
+    Closing,
+    /// At the end of DATA: keeps the message, then closes the session without replying, so
+    /// the client cannot know whether it went (step hooks only).
+    AcceptThenDrop,
 }
+
+/// Where in a session a step hook (see [`TestSmtp::on_step`]) is asked what to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step<'a> {
+    /// Before the 220 greeting.
+    Greeting,
+    /// At MAIL FROM.
+    Mail,
+    /// At RCPT TO, with the address.
+    Rcpt(&'a str),
+    /// Once the message's headers are read, with the first recipient and the Message-ID.
+    Data {
+        rcpt: &'a str,
+        message_id: Option<&'a str>,
+    },
+}
+
+const CLOSING: &str = "421 4.3.2 Service shutting down, closing transmission channel";
 
 /// One accepted message.
 #[derive(Debug, Clone)]
@@ -38,10 +64,14 @@ pub struct Received {
 }
 
 type Script = Box<dyn Fn(&str, usize) -> Reply + Send + Sync>;
+type Hook = Box<dyn for<'a> Fn(Step<'a>) -> Reply + Send + Sync>;
 
 #[derive(Default)]
 struct State {
     script: Option<Script>,
+    hook: Option<Hook>,
+    /// Sessions in a scripted stall right now.
+    stalling: usize,
     accepted: Vec<Received>,
     rcpt_tries: HashMap<String, usize>,
     id_tries: HashMap<String, usize>,
@@ -119,6 +149,18 @@ impl TestSmtp {
         self.state().script = Some(Box::new(f));
     }
 
+    /// Decides every step of every session (greeting, MAIL, RCPT, end of DATA); replaces
+    /// `script` where it answers. `Accept` goes on as usual.
+    pub fn on_step(&self, f: impl for<'a> Fn(Step<'a>) -> Reply + Send + Sync + 'static) {
+        self.state().hook = Some(Box::new(f));
+    }
+
+    /// Sessions in a scripted stall right now (a stall at the end of DATA keeps its message
+    /// only when it ends).
+    pub fn stalling(&self) -> usize {
+        self.state().stalling
+    }
+
     /// Every message accepted, in order.
     pub fn accepted(&self) -> Vec<Received> {
         self.state().accepted.clone()
@@ -167,6 +209,18 @@ fn lock(state: &Mutex<State>) -> std::sync::MutexGuard<'_, State> {
     state.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// The step hook's answer, if one is set.
+fn ask(state: &Mutex<State>, step: Step<'_>) -> Option<Reply> {
+    lock(state).hook.as_ref().map(|f| f(step))
+}
+
+/// Answers nothing for `pause`, counted in `stalling` meanwhile.
+async fn stall(state: &Mutex<State>, pause: Duration) {
+    lock(state).stalling += 1;
+    tokio::time::sleep(pause).await;
+    lock(state).stalling -= 1;
+}
+
 fn decide(state: &Mutex<State>, rcpt: &str, tries: usize) -> Reply {
     lock(state)
         .script
@@ -183,6 +237,11 @@ async fn session(stream: Box<dyn Io>, state: &Mutex<State>, options: &Options) -
     let mut encrypted = options.implicit_tls;
     let mut authenticated = options.login.is_none();
     let mut rcpts: Option<Vec<String>> = None;
+    match ask(state, Step::Greeting) {
+        None | Some(Reply::Accept) => {}
+        Some(Reply::Stall(pause)) => stall(state, pause).await,
+        Some(_) => return send(&mut io, CLOSING).await.and(None),
+    }
     send(&mut io, "220 candor-test ESMTP").await?;
     loop {
         let line = read_line(&mut io).await?;
@@ -216,18 +275,40 @@ async fn session(stream: Box<dyn Io>, state: &Mutex<State>, options: &Options) -
             }
             "MAIL" => {
                 lock(state).attempts += 1;
-                rcpts = Some(Vec::new());
-                send(&mut io, "250 2.1.0 Ok").await?;
+                let reply = match ask(state, Step::Mail) {
+                    Some(Reply::Transient) => "451 4.3.0 Error: try again later",
+                    Some(Reply::Permanent) => "550 5.7.1 Error: sender refused",
+                    Some(Reply::Closing) => CLOSING,
+                    Some(Reply::Stall(pause)) => {
+                        stall(state, pause).await;
+                        "250 2.1.0 Ok"
+                    }
+                    _ => "250 2.1.0 Ok",
+                };
+                if reply.starts_with("250") {
+                    rcpts = Some(Vec::new());
+                }
+                answer(&mut io, reply).await?;
             }
             "RCPT" => {
-                let reply = rcpt(state, rcpts.as_mut(), between_brackets(&line));
-                send(&mut io, &reply).await?;
+                let address = between_brackets(&line);
+                let reply = match (ask(state, Step::Rcpt(&address)), rcpts.is_some()) {
+                    (Some(Reply::Transient), true) => "451 4.3.0 Error: try again later".into(),
+                    (Some(Reply::Closing), _) => CLOSING.into(),
+                    (Some(Reply::Stall(pause)), _) => {
+                        stall(state, pause).await;
+                        rcpt(state, rcpts.as_mut(), address)
+                    }
+                    (Some(Reply::Permanent), true) => refused(&address),
+                    _ => rcpt(state, rcpts.as_mut(), address),
+                };
+                answer(&mut io, &reply).await?;
             }
             "DATA" => match rcpts.take() {
                 Some(list) if !list.is_empty() => {
                     send(&mut io, "354 End data with <CR><LF>.<CR><LF>").await?;
                     let reply = data(&mut io, state, list).await?;
-                    send(&mut io, &reply).await?;
+                    answer(&mut io, &reply).await?;
                 }
                 _ => send(&mut io, "503 5.5.1 Error: need RCPT command").await?,
             },
@@ -281,10 +362,14 @@ fn rcpt(state: &Mutex<State>, rcpts: Option<&mut Vec<String>>, address: String) 
         *count - 1
     };
     if decide(state, &address, tries) == Reply::Permanent {
-        return format!("550 5.1.1 <{address}>: Recipient address rejected: User unknown");
+        return refused(&address);
     }
     rcpts.push(address);
     "250 2.1.5 Ok".into()
+}
+
+fn refused(address: &str) -> String {
+    format!("550 5.1.1 <{address}>: Recipient address rejected: User unknown")
 }
 
 /// Reads the message up to the lone dot and returns the reply to send.
@@ -308,7 +393,13 @@ async fn data(
         }
         // The headers are in: the Message-ID is known, the script can decide.
         if line.is_empty() && fate.is_none() {
-            fate = Some(fate_of(state, &rcpt[0], message_id.as_deref()));
+            let step = Step::Data {
+                rcpt: &rcpt[0],
+                message_id: message_id.as_deref(),
+            };
+            fate = Some(
+                ask(state, step).unwrap_or_else(|| fate_of(state, &rcpt[0], message_id.as_deref())),
+            );
             if fate == Some(Reply::DropMidData) {
                 return None;
             }
@@ -316,20 +407,41 @@ async fn data(
         bytes.extend_from_slice(line.as_bytes());
         bytes.extend_from_slice(b"\r\n");
     }
-    match fate.unwrap_or_else(|| fate_of(state, &rcpt[0], message_id.as_deref())) {
+    let fate = match fate {
+        Some(fate) => fate,
+        None => {
+            let step = Step::Data {
+                rcpt: &rcpt[0],
+                message_id: message_id.as_deref(),
+            };
+            ask(state, step).unwrap_or_else(|| fate_of(state, &rcpt[0], message_id.as_deref()))
+        }
+    };
+    match fate {
         Reply::Transient => {
             return Some("451 4.3.0 Error: queue file write error, try again".into());
         }
         Reply::Permanent => return Some("554 5.6.0 Error: message content rejected".into()),
-        Reply::Stall(pause) => tokio::time::sleep(pause).await,
-        Reply::Accept | Reply::DropMidData => {}
+        Reply::Closing => return Some(CLOSING.into()),
+        // Counted as stalling until the message is kept, so a test can wait for it.
+        Reply::Stall(pause) => {
+            lock(state).stalling += 1;
+            tokio::time::sleep(pause).await;
+        }
+        Reply::Accept | Reply::DropMidData | Reply::AcceptThenDrop => {}
     }
     let mut state = lock(state);
+    if let Reply::Stall(_) = fate {
+        state.stalling -= 1;
+    }
     state.accepted.push(Received {
         rcpt,
         data: bytes,
         message_id,
     });
+    if fate == Reply::AcceptThenDrop {
+        return None;
+    }
     Some(format!(
         "250 2.0.0 Ok: queued as {:X}",
         state.accepted.len()
@@ -357,6 +469,12 @@ async fn read_line(io: &mut BufStream<Box<dyn Io>>) -> Option<String> {
                 .to_owned(),
         ),
     }
+}
+
+/// Sends a reply; a 421 then ends the session, as RFC 5321 says.
+async fn answer(io: &mut BufStream<Box<dyn Io>>, reply: &str) -> Option<()> {
+    send(io, reply).await?;
+    (!reply.starts_with("421")).then_some(())
 }
 
 async fn send(io: &mut BufStream<Box<dyn Io>>, reply: &str) -> Option<()> {

@@ -84,6 +84,7 @@ pub async fn send_notice(
 #[into_params(parameter_in = Query)]
 pub struct DeliveryQuery {
     /// Only messages in this status.
+    #[param(inline)]
     pub status: Option<DeliveryStatus>,
     /// Only `email` or `postal` messages.
     pub channel: Option<String>,

@@ -2,6 +2,7 @@
 //! and the `candor` binary, on SQLite and PostgreSQL.
 
 mod api;
+mod bombs;
 mod cli;
 mod refusals;
 
