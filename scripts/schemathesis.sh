@@ -47,16 +47,28 @@ token=$(curl -fsS "$base/api/v1/auth/login" -H 'content-type: application/json' 
     -d "{\"email\":\"admin@example.com\",\"password\":\"$password\"}" |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
 
-# Logging out would revoke the token the rest of the run uses. The coverage phase is left out:
-# in schemathesis 4.32.5 on Python 3.11 it dies inside hypothesis (an AST recursion error).
+# Logging out would revoke the token the rest of the run uses, and changing a user could take
+# the signed-in admin's own roles away (every later call would be a 403 and test nothing), so
+# the main run leaves both out and a second, short run takes the user change alone, last.
+# The coverage phase is left out: in schemathesis 4.32.5 on Python 3.11 it dies inside
+# hypothesis (an AST recursion error).
 status=0
 schemathesis run "$base/api/v1/openapi.json" \
     -H "Authorization: Bearer $token" \
     --checks not_a_server_error,response_schema_conformance \
     --max-examples "$max_examples" --max-time "$max_seconds" \
-    --exclude-path /api/v1/auth/logout \
+    --exclude-path /api/v1/auth/logout --exclude-path '/api/v1/users/{id}' \
     --phases examples,fuzzing,stateful \
     --seed 1 --workers 2 --no-color "${@:3}" || status=$?
+if [[ $status -eq 0 ]]; then
+    schemathesis run "$base/api/v1/openapi.json" \
+        -H "Authorization: Bearer $token" \
+        --checks not_a_server_error,response_schema_conformance \
+        --max-examples "$max_examples" --max-time 60 \
+        --include-path '/api/v1/users/{id}' \
+        --phases examples,fuzzing \
+        --seed 1 --workers 1 --no-color "${@:3}" || status=$?
+fi
 if [[ $status -ne 0 ]]; then
     echo "--- server log (last 40 lines) ---" >&2
     tail -n 40 "$work/server.log" >&2

@@ -47,7 +47,7 @@ fn read_all<K: RowKind>(kind: &K, format: Format, data: &[u8]) {
 /// compiles the set (what saving a draft's edit does), and runs the readability, tone and
 /// link checks over it.
 pub fn notice_template(file: u8, text: &str) {
-    let set = TemplateSet::embedded();
+    let set = embedded_templates();
     let paths: Vec<String> = set.files().keys().cloned().collect();
     let path = paths[usize::from(file) % paths.len()].clone();
     if let Ok(edited) = set.with_overrides([(path, text.to_owned())]) {
@@ -57,7 +57,7 @@ pub fn notice_template(file: u8, text: &str) {
     for &locale in Locale::ALL {
         let _ = readability::check(text, locale, &limits);
         let _ = readability::grade(text, locale);
-        if let Ok(tone) = ToneList::embedded() {
+        if let Some(tone) = embedded_tone() {
             let _ = tone.check(text, locale);
         }
     }
@@ -120,6 +120,18 @@ pub fn rules(seed: &[u8], text: &str) {
         risk: RiskLikelihood::ALL.get(usize::from(byte(14)) % 4).copied(),
     };
     let _ = evaluate(pack, &facts);
+}
+
+/// The shipped templates, read once (what varies is the one file replaced).
+fn embedded_templates() -> &'static TemplateSet {
+    static SET: OnceLock<TemplateSet> = OnceLock::new();
+    SET.get_or_init(TemplateSet::embedded)
+}
+
+/// The shipped tone list, its patterns compiled once (the fuzzed text is what it checks).
+fn embedded_tone() -> Option<&'static ToneList> {
+    static TONE: OnceLock<Option<ToneList>> = OnceLock::new();
+    TONE.get_or_init(|| ToneList::embedded().ok()).as_ref()
 }
 
 /// The shipped pack, loaded once (facts are fuzzed against it when the file is not valid).

@@ -1,7 +1,8 @@
 //! The impact summary of an incident's current mapping: how many people, where they live,
 //! which of their data.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{LazyLock, Mutex, PoisonError};
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
@@ -28,17 +29,42 @@ pub struct Impact {
     pub mapped_at: DateTime<Utc>,
 }
 
+/// The counts of a succeeded run, by run id. A run's results never change once it has
+/// succeeded (a new mapping is a new run, and replaces the current one), so the counts are
+/// worked out once per run and process instead of on every read: they scan every result row,
+/// which made `GET …/impact` some 70 times slower than reading the incident under load
+/// (RELIABILITY.md). Bounded: it is emptied when full.
+type ImpactCounts = (BTreeMap<String, i64>, BTreeMap<DataCategory, i64>);
+static COUNTS: LazyLock<Mutex<HashMap<Uuid, ImpactCounts>>> = LazyLock::new(Mutex::default);
+const COUNTS_KEPT: usize = 256;
+
 /// The impact of an incident's current (newest succeeded) mapping.
 pub async fn impact(db: &DatabaseConnection, incident_id: Uuid) -> Result<Impact, MappingError> {
     // One snapshot: a run that completes meanwhile cannot mix its counts with these.
     let txn = store::mapping::begin_snapshot(db).await?;
     let run = current_run(&txn, incident_id).await?;
-    let (mut by_jurisdiction, eu) =
-        store::mapping::results::count_by_jurisdiction(&txn, run.id).await?;
-    if eu > 0 {
-        by_jurisdiction.insert(EU.to_owned(), eu);
-    }
-    let by_category = store::mapping::results::count_by_category(&txn, run.id).await?;
+    let kept = COUNTS
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(&run.id)
+        .cloned();
+    let (by_jurisdiction, by_category) = match kept {
+        Some(counts) => counts,
+        None => {
+            let (mut by_jurisdiction, eu) =
+                store::mapping::results::count_by_jurisdiction(&txn, run.id).await?;
+            if eu > 0 {
+                by_jurisdiction.insert(EU.to_owned(), eu);
+            }
+            let by_category = store::mapping::results::count_by_category(&txn, run.id).await?;
+            let mut counts = COUNTS.lock().unwrap_or_else(PoisonError::into_inner);
+            if counts.len() >= COUNTS_KEPT {
+                counts.clear();
+            }
+            counts.insert(run.id, (by_jurisdiction.clone(), by_category.clone()));
+            (by_jurisdiction, by_category)
+        }
+    };
     txn.commit().await?;
     Ok(Impact {
         affected_people: run.affected_people.unwrap_or(0),

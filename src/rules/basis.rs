@@ -87,13 +87,14 @@ pub(super) fn verdict<'r>(
             )
         })
         .collect();
-    let n: i64 = counted.iter().map(|(s, _)| s.group.people).sum();
+    let n = people_in(counted.iter().map(|(s, _)| s.group.people));
     if n == 0 {
-        let exposed: i64 = groups
-            .iter()
-            .filter(|s| s.hit_exposed)
-            .map(|s| s.group.people)
-            .sum();
+        let exposed = people_in(
+            groups
+                .iter()
+                .filter(|s| s.hit_exposed)
+                .map(|s| s.group.people),
+        );
         let why = if harbored && exposed > 0 {
             format!(
                 "Not required: the data of {} that meets a trigger set was encrypted and the key was not compromised, so the encryption safe harbor applies",
@@ -225,11 +226,19 @@ fn threshold(
     }
 }
 
+/// The people of several groups together. Counts come from the database and never come near
+/// `i64::MAX`, but the engine is pure and takes any facts: a sum past it stays at it rather
+/// than overflowing (found by the `rules_pack` fuzz target).
+pub(crate) fn people_in(counts: impl Iterator<Item = i64>) -> i64 {
+    counts.fold(0, i64::saturating_add)
+}
+
 /// A per-region threshold: met when any one region meets it.
 fn by_region(t: &Threshold, counted: &[(&Scored, CategorySet)]) -> (bool, String) {
     let mut regions: BTreeMap<&str, i64> = BTreeMap::new();
     for (s, _) in counted {
-        *regions.entry(s.group.jurisdiction.as_str()).or_default() += s.group.people;
+        let n = regions.entry(s.group.jurisdiction.as_str()).or_default();
+        *n = n.saturating_add(s.group.people);
     }
     let met: Vec<String> = regions
         .iter()

@@ -128,11 +128,7 @@ fn evaluate_one(j: &Jurisdiction, facts: &Facts) -> Option<JurisdictionResult> {
         return None;
     }
     let total = |keep: &dyn Fn(&Scored) -> bool| -> i64 {
-        groups
-            .iter()
-            .filter(|s| keep(s))
-            .map(|s| s.group.people)
-            .sum()
+        super::basis::people_in(groups.iter().filter(|s| keep(s)).map(|s| s.group.people))
     };
     let triggers_matched = j
         .triggers

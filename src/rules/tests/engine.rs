@@ -273,3 +273,18 @@ fn results_serialize_with_the_documented_field_names() {
     assert_eq!(ag["waiting_for"], "individual_notice");
     assert_eq!(json["people_triggered"], 812);
 }
+
+#[test]
+fn counts_too_large_to_add_stay_at_the_largest_instead_of_overflowing() {
+    // Found by the `rules_pack` fuzz target: groups whose counts add up past `i64::MAX`.
+    let huge = i64::MAX / 2 + 1;
+    let result = ca(vec![
+        group("US-CA", "name;ssn", huge),
+        group("US-CA", "name;ssn;email", huge),
+    ]);
+    assert_eq!(result.people_covered, i64::MAX);
+    assert_eq!(result.people_triggered, i64::MAX);
+    let ag = duty(&result, "attorney_general");
+    assert!(ag.required, "{}", ag.basis);
+    assert_eq!(ag.people, i64::MAX);
+}

@@ -50,6 +50,9 @@ async fn re_running_replaces_the_result_and_audits_the_difference() {
         first["result"],
         json!({ "affected_people": 3, "unmatched_people": 1, "added_people": 3, "removed_people": 0 })
     );
+    // Read once, so the first run's counts are kept: the second run's must replace them.
+    let (_, impact) = desk.get("/impact").await;
+    assert_eq!(impact["by_jurisdiction"]["US-CA"], 2);
 
     desk.scope(vec![exposed("crm", &["name"], "2026-03-01", "2026-03-09")])
         .await;
@@ -66,6 +69,9 @@ async fn re_running_replaces_the_result_and_audits_the_difference() {
     assert_eq!(desk.affected().await.len(), 1);
     let (_, impact) = desk.get("/impact").await;
     assert_eq!(impact["mapped_at"], second["finished_at"]);
+    assert_eq!(impact["affected_people"], 1);
+    assert_eq!(impact["by_jurisdiction"]["US-CA"], 1, "{impact}");
+    assert_eq!(impact["by_category"]["name"], 1, "{impact}");
 
     // The replaced run's rows are gone.
     let first_id = Uuid::parse_str(first["id"].as_str().unwrap()).unwrap();

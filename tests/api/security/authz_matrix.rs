@@ -422,6 +422,13 @@ async fn every_operation_answers_every_caller_as_its_policy_says_and_refusals_le
             }
         }
     }
+    eprintln!(
+        "authorization matrix: {} operations x {} callers = {} requests, {} mismatches",
+        rows.len(),
+        CALLERS.len(),
+        rows.len() * CALLERS.len(),
+        mismatches.len()
+    );
     assert!(
         mismatches.is_empty(),
         "{} policy mismatches:\n{}",
