@@ -1,12 +1,11 @@
 //! Import bombs: a line too long to hold, files in the wrong encoding and a million bad rows
 //! are refused with a bounded, clear report naming lines, and nothing is written.
 
-use std::path::Path;
-use std::process::{Command, Output};
-
 use candor::inventory::MAX_ERRORS;
 use serde_json::Value;
 
+use super::cli::candor_import;
+use super::refusals::details;
 use super::{Admin, SYSTEMS_CSV, count, import_audit, send, to_jsonl};
 use crate::helpers::{TestApp, spawn_app};
 
@@ -19,37 +18,6 @@ async fn upload(admin: &Admin<'_>, kind: &str, content_type: &str, body: Vec<u8>
         .header("content-type", content_type)
         .body(body);
     send(request).await
-}
-
-/// The `(field, message)` pairs of a 422 `invalid_rows` answer.
-fn details(status: u16, body: &Value) -> Vec<(String, String)> {
-    assert_eq!(status, 422, "{body}");
-    assert_eq!(body["error"]["code"], "invalid_rows", "{body}");
-    body["error"]["details"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| {
-            (
-                d["field"].as_str().unwrap().to_owned(),
-                d["message"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
-}
-
-/// Runs `candor import ARGS…` in `dir` against the app's database.
-fn candor_import(app: &TestApp, dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_candor"))
-        .current_dir(dir)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("CANDOR_DATA_DIR", dir.join("data"))
-        .env("CANDOR_DATABASE_URL", &app.database_url)
-        .arg("import")
-        .args(args)
-        .output()
-        .expect("candor runs")
 }
 
 const TOO_LONG: &str =

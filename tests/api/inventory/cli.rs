@@ -7,7 +7,7 @@ use super::{CUSTOMERS_CSV, SYSTEMS_CSV, count, holdings_csv, import_audit};
 use crate::helpers::{TestApp, spawn_app};
 
 /// Runs `candor import ARGS…` in `dir` against the app's database.
-fn candor_import(app: &TestApp, dir: &Path, args: &[&str]) -> Output {
+pub(super) fn candor_import(app: &TestApp, dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_candor"))
         .current_dir(dir)
         .env_clear()

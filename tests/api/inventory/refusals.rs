@@ -8,7 +8,7 @@ use super::{Admin, CUSTOMERS_CSV, SYSTEMS_CSV, count, holdings_csv, import_audit
 use crate::helpers::spawn_app;
 
 /// The `(field, message)` pairs of a 422 `invalid_rows` answer.
-fn details(status: u16, body: &Value) -> Vec<(String, String)> {
+pub(super) fn details(status: u16, body: &Value) -> Vec<(String, String)> {
     assert_eq!(
         (status, &body["error"]["code"]),
         (422, &json!("invalid_rows")),
