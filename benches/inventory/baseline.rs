@@ -78,16 +78,28 @@ pub async fn copy_same_rows(db: &DatabaseConnection, files: &Generated) -> Durat
     started.elapsed()
 }
 
-/// The affected set in one statement: in-scope records, linked to a person by reference, else
-/// email, else phone, else standing alone; grouped per person with the union of exposed
-/// categories. Written as a person would for this scope: `bit_or` on PostgreSQL, and on SQLite
-/// the per-bit maximum of only the categories the scope exposes; on PostgreSQL with the same
-/// `work_mem` the service gives its own statement. Returns the time and the number of people.
+/// What the hand-written statement computes per person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Baseline {
+    /// What the mapping stores: the union of exposed categories, the records behind them
+    /// (`system/record_ref`, one per line) and their count, and the jurisdiction.
+    SameResult,
+    /// Less than the mapping stores: the union of exposed categories and the count of
+    /// records, without the records themselves or the jurisdiction.
+    PeopleAndCategories,
+}
+
+/// The affected people in one statement: in-scope records, linked to a person by reference,
+/// else email, else phone, else standing alone; grouped per person. Written as a person would
+/// for this scope: `bit_or` on PostgreSQL, and on SQLite the per-bit maximum of only the
+/// categories the scope exposes; on PostgreSQL with the same `work_mem` the service gives its
+/// own statement. Returns the time and the number of people.
 pub async fn hand_written_mapping(
     db: &DatabaseConnection,
     incident_id: uuid::Uuid,
     exposed: &[DataCategory],
     work_mem: &str,
+    baseline: Baseline,
 ) -> (Duration, i64) {
     let backend = db.get_database_backend();
     let union = match backend {
@@ -98,16 +110,39 @@ pub async fn hand_written_mapping(
             .collect::<Vec<_>>()
             .join(" | "),
     };
+    let (records, in_eu) = match backend {
+        DbBackend::Postgres => (
+            "string_agg(system || '/' || record_ref, E'\\n')",
+            "bool_or(in_eu)",
+        ),
+        _ => (
+            "group_concat(system || '/' || record_ref, char(10))",
+            "MAX(in_eu)",
+        ),
+    };
+    let (more_out, more_in) = match baseline {
+        Baseline::SameResult => (
+            format!(", {records} AS records, MIN(jurisdiction) AS jurisdiction, {in_eu} AS in_eu"),
+            ", h.system, h.record_ref, \
+             COALESCE(p1.jurisdiction, p2.jurisdiction, p3.jurisdiction, 'unknown') AS jurisdiction, \
+             COALESCE(p1.in_eu, p2.in_eu, p3.in_eu) AS in_eu",
+        ),
+        Baseline::PeopleAndCategories => (String::new(), ""),
+    };
     let key = "COALESCE('p:' || CAST(COALESCE(p1.id, p2.id, p3.id) AS TEXT), \
                'u:e:' || h.email_norm, 'u:t:' || h.phone_norm, 'u:r:' || h.system || '/' || h.record_ref)";
+    let table = match baseline {
+        Baseline::SameResult => "bench_affected_same",
+        Baseline::PeopleAndCategories => "bench_affected_people",
+    };
     let incident = match backend {
         DbBackend::Postgres => format!("'{incident_id}'::uuid"),
         _ => format!("x'{}'", incident_id.simple()),
     };
     let sql = format!(
-        "CREATE TABLE bench_affected AS
-         SELECT person_key, {union} AS categories, COUNT(*) AS records FROM (
-           SELECT {key} AS person_key, h.categories & s.categories AS exposed
+        "CREATE TABLE {table} AS
+         SELECT person_key, {union} AS categories, COUNT(*) AS record_count{more_out} FROM (
+           SELECT {key} AS person_key, h.categories & s.categories AS exposed{more_in}
            FROM holdings h
            JOIN incident_scopes s ON s.system = h.system AND s.incident_id = {incident}
            LEFT JOIN people p1 ON p1.customer_ref = h.customer_ref
@@ -126,6 +161,12 @@ pub async fn hand_written_mapping(
         .await
         .expect("work_mem");
     }
+    let _ = db
+        .execute_raw(Statement::from_string(
+            backend,
+            format!("DROP TABLE IF EXISTS {table}"),
+        ))
+        .await;
     let started = Instant::now();
     db.execute_raw(Statement::from_string(backend, sql))
         .await
@@ -134,7 +175,7 @@ pub async fn hand_written_mapping(
     let row = db
         .query_one_raw(Statement::from_string(
             backend,
-            "SELECT COUNT(*) AS n FROM bench_affected",
+            format!("SELECT COUNT(*) AS n FROM {table}"),
         ))
         .await
         .expect("count")

@@ -179,12 +179,22 @@ async fn bench_backend(
         mapping_elapsed.as_secs_f64()
     );
 
-    eprintln!("[{backend}] hand-written SQL baseline");
+    eprintln!("[{backend}] hand-written SQL baselines");
+    let work_mem = mapping::MappingConfig::default().work_mem;
     let (hand_elapsed, hand_affected) = baseline::hand_written_mapping(
         &db,
         incident_id,
         EXPOSED,
-        &mapping::MappingConfig::default().work_mem,
+        &work_mem,
+        baseline::Baseline::SameResult,
+    )
+    .await;
+    let (narrow_elapsed, narrow_affected) = baseline::hand_written_mapping(
+        &db,
+        incident_id,
+        EXPOSED,
+        &work_mem,
+        baseline::Baseline::PeopleAndCategories,
     )
     .await;
     BackendFigures {
@@ -198,6 +208,8 @@ async fn bench_backend(
         affected,
         hand_written: hand_elapsed,
         hand_written_affected: hand_affected,
+        narrow: narrow_elapsed,
+        narrow_affected,
     }
 }
 

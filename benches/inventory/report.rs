@@ -17,8 +17,12 @@ pub struct BackendFigures {
     pub copy: Option<Duration>,
     pub mapping: Duration,
     pub affected: i64,
+    /// The same result by one hand-written statement.
     pub hand_written: Duration,
     pub hand_written_affected: i64,
+    /// People and categories only, by one hand-written statement.
+    pub narrow: Duration,
+    pub narrow_affected: i64,
 }
 
 /// A whole run.
@@ -55,8 +59,8 @@ impl Report {
             chrono::Utc::now().format("%Y-%m-%d %H:%M UTC"),
             self.machine
         );
-        out.push_str("| backend | import customers + holdings | rows/s | vs COPY | re-import holdings | peak memory (import) | mapping | hand-written SQL | mapping ÷ SQL | people |\n");
-        out.push_str("|---|---|---|---|---|---|---|---|---|---|\n");
+        out.push_str("| backend | import customers + holdings | rows/s | vs COPY | re-import holdings | peak memory (import) | mapping | hand-written SQL, same result | mapping ÷ SQL | people | SQL, people and categories only | mapping ÷ that |\n");
+        out.push_str("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for b in &self.backends {
             let import = b.customers.elapsed + b.holdings.elapsed;
             let peak = [b.systems, b.customers, b.holdings, b.reimport]
@@ -71,13 +75,13 @@ impl Report {
                     c.as_secs_f64()
                 )
             });
-            let same = if b.affected == b.hand_written_affected {
+            let same = if b.affected == b.hand_written_affected && b.affected == b.narrow_affected {
                 ""
             } else {
                 " (DIFFERENT COUNT)"
             };
             out.push_str(&format!(
-                "| {} | {:.1} s | {:.0}k | {} | {:.1} s | {:.0} MiB | {:.1} s | {:.1} s | {:.2}× | {} vs {}{} |\n",
+                "| {} | {:.1} s | {:.0}k | {} | {:.1} s | {:.0} MiB | {:.1} s | {:.1} s | {:.2}× | {} vs {}{} | {:.1} s | {:.2}× |\n",
                 b.backend,
                 import.as_secs_f64(),
                 rows / import.as_secs_f64() / 1000.0,
@@ -89,16 +93,22 @@ impl Report {
                 b.mapping.as_secs_f64() / b.hand_written.as_secs_f64(),
                 b.affected,
                 b.hand_written_affected,
-                same
+                same,
+                b.narrow.as_secs_f64(),
+                b.mapping.as_secs_f64() / b.narrow.as_secs_f64(),
             ));
         }
         out.push_str(
-            "\nTargets (issue 3): import within 2× of COPY; mapping within 1.5× of the hand-written \
-             statement; peak memory of the service under 300 MB. Beyond the statement's result, the \
-             mapping stores per person the records behind them, the categories no safe harbor \
-             covers and the jurisdiction, under a primary-key index, and counts the run; on SQLite \
-             it also writes in slices so that other writers are never blocked for long. The import \
-             validates every row before writing any and upserts by natural key.\n",
+            "\nTargets (issue 3): import within 2× of COPY; mapping within 1.5× of the same result \
+             computed by one hand-written statement; peak memory of the service under 300 MB. The \
+             same-result statement stores per person what the mapping stores: the union of exposed \
+             categories, the records behind them and their count, and the jurisdiction. The \
+             narrower statement (people and categories only, the baseline of earlier runs) is \
+             shown for comparison. Beyond either, the mapping keeps its result under a primary-key \
+             index, breaks ties between people sharing an email or phone by lowest id, and counts \
+             the run; on SQLite it also writes in slices so that other writers are never blocked \
+             for long. The import validates every row before writing any and upserts by natural \
+             key.\n",
         );
         out
     }

@@ -42,6 +42,7 @@ mod m20261123_000035_add_playbook_effect_timing;
 mod m20261123_000036_create_playbook_tasks;
 mod m20261123_000037_create_inventory_imports;
 mod m20261123_000038_create_revoked_sessions;
+mod m20261123_000039_drop_people_match_indexes_on_postgres;
 
 /// Runs every Candor migration in order.
 pub struct Migrator;
@@ -87,6 +88,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000036_create_playbook_tasks::Migration),
             Box::new(m20261123_000037_create_inventory_imports::Migration),
             Box::new(m20261123_000038_create_revoked_sessions::Migration),
+            Box::new(m20261123_000039_drop_people_match_indexes_on_postgres::Migration),
         ]
     }
 }

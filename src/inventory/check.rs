@@ -86,16 +86,40 @@ pub(crate) fn check<K: RowKind>(
     format: Format,
     progress: &Progress,
 ) -> Result<Checked, InventoryError> {
+    check_with(kind, path, format, progress, |_| {})
+}
+
+/// Pass 1, handing each valid row to `sink` until the first row that is bad or whose key's
+/// digest was seen before (it may repeat a key), so a caller can load a clean file in the
+/// same read. Rows after that one are only checked: the caller knows it got them all when it
+/// got [`Checked::rows`] rows, and must otherwise discard what it loaded.
+pub(crate) fn check_with<K: RowKind>(
+    kind: &K,
+    path: &Path,
+    format: Format,
+    progress: &Progress,
+    mut sink: impl FnMut(K::Row),
+) -> Result<Checked, InventoryError> {
     let mut source = open::<K>(path, format)?;
     let mut checked = Checked::default();
     let mut digests = KeyDigests::default();
     let state = RandomState::new();
     let mut record = Record::default();
+    let mut feeding = true;
     while next_checked(&mut source, &mut record, &mut checked)? {
         checked.rows += 1;
         match validate(kind, &record) {
-            Ok(_) => digests.observe(key_hash(&record.fields, K::KEY, &state)),
-            Err(reason) => checked.reject(record.line, reason),
+            Ok(row) => {
+                // A repeated digest may be a duplicate key, which is only known at the end.
+                feeding &= digests.observe(key_hash(&record.fields, K::KEY, &state));
+                if feeding {
+                    sink(row);
+                }
+            }
+            Err(reason) => {
+                feeding = false;
+                checked.reject(record.line, reason);
+            }
         }
         if checked.rows % PROGRESS_EVERY == 0 {
             progress.report_bytes(source.bytes_read());

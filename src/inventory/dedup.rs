@@ -37,11 +37,13 @@ pub(crate) struct KeyDigests {
 }
 
 impl KeyDigests {
-    /// Notes a key's digest.
-    pub(crate) fn observe(&mut self, digest: u64) {
-        if !self.seen.insert(digest) {
+    /// Notes a key's digest; false when it was seen before.
+    pub(crate) fn observe(&mut self, digest: u64) -> bool {
+        let fresh = self.seen.insert(digest);
+        if !fresh {
             self.repeated.insert(digest);
         }
+        fresh
     }
 
     /// The digests seen more than once (possible duplicates), freeing the rest.
@@ -90,9 +92,11 @@ mod tests {
     #[test]
     fn digests_seen_twice_are_kept_and_the_rest_dropped() {
         let mut digests = KeyDigests::default();
-        for d in [1, 2, 3, 2, 2, 4, 1] {
-            digests.observe(d);
-        }
+        let fresh: Vec<bool> = [1, 2, 3, 2, 2, 4, 1]
+            .into_iter()
+            .map(|d| digests.observe(d))
+            .collect();
+        assert_eq!(fresh, [true, true, true, false, false, true, false]);
         let mut repeated: Vec<u64> = digests.into_repeated().into_iter().collect();
         repeated.sort_unstable();
         assert_eq!(repeated, vec![1, 2]);

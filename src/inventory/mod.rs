@@ -6,6 +6,9 @@
 //! counted and the first [`MAX_ERRORS`] reported as `line N: reason` — unless the caller asked
 //! to skip invalid rows. Pass 2 ([`load`]) upserts the good rows in batches inside one
 //! transaction, which also holds the import's audit entry (counts only, never row data).
+//! On PostgreSQL the two passes are one read while the file is clean: the rows are loaded
+//! inside the import's transaction as they are checked, and rolled back after a bad row (the
+//! check goes on to report them all).
 
 pub(crate) mod check;
 mod dedup;
@@ -26,12 +29,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use sea_orm::{DatabaseConnection, DbErr};
+use sea_orm::{DatabaseConnection, DbBackend, DbErr};
 
 use crate::audit::{self, AuditEvent};
 use crate::domain::audit::Actor;
 use crate::store;
-use crate::store::inventory::StoredSystem;
+use crate::store::inventory::{ImportTransaction, StoredSystem};
 use rows::{Customers, Holdings, RowKind, Systems};
 
 /// Errors of the inventory capability.
@@ -194,7 +197,34 @@ async fn import<K: RowKind>(
         .or_else(|| Format::from_path(path))
         .ok_or(InventoryError::UnknownFormat)?;
     let kind = Arc::new(kind);
-    let checked = check_file(kind.clone(), path, format, &options.progress).await?;
+    let checked = if db.get_database_backend() == DbBackend::Postgres {
+        let single = load::check_and_load(
+            db,
+            kind.clone(),
+            path.to_owned(),
+            format,
+            &options.progress,
+            now,
+        )
+        .await?;
+        match single {
+            load::OnePass::Applied {
+                applied,
+                loaded,
+                checked,
+            } => {
+                let report = report::<K>(&checked, &applied, loaded);
+                commit(*applied, actor, &report, now).await?;
+                return Ok(ImportReport {
+                    elapsed: started.elapsed(),
+                    ..report
+                });
+            }
+            load::OnePass::Refused(checked) => checked,
+        }
+    } else {
+        check_file(kind.clone(), path, format, &options.progress).await?
+    };
     if checked.rejected.len() > 0 && !options.skip_invalid {
         return Err(InventoryError::Rejected(checked.rejection()));
     }
@@ -207,7 +237,21 @@ async fn import<K: RowKind>(
         rejects_file: options.rejects_file.clone(),
     };
     let (applied, accepted) = load::load(db, plan, &options.progress, now).await?;
-    let report = ImportReport {
+    let report = report::<K>(&checked, &applied, accepted);
+    commit(applied, actor, &report, now).await?;
+    Ok(ImportReport {
+        elapsed: started.elapsed(),
+        ..report
+    })
+}
+
+/// The report of an applied import (its time is set by the caller).
+fn report<K: RowKind>(
+    checked: &check::Checked,
+    applied: &store::inventory::Applied,
+    accepted: u64,
+) -> ImportReport {
+    ImportReport {
         kind: K::NAME,
         rows: checked.rows,
         written: applied.written,
@@ -215,12 +259,7 @@ async fn import<K: RowKind>(
         rejected: checked.rejected.len(),
         rejects: checked.errors.clone(),
         elapsed: Duration::ZERO,
-    };
-    commit(applied, actor, &report, now).await?;
-    Ok(ImportReport {
-        elapsed: started.elapsed(),
-        ..report
-    })
+    }
 }
 
 /// Records the import in the audit log, in the import's own transaction, and commits both.
@@ -238,7 +277,10 @@ async fn commit(
         incident_id: None,
         summary: report.summary(),
     };
-    audit::record(applied.transaction(), now, event).await?;
+    match applied.transaction() {
+        ImportTransaction::Transaction(txn) => audit::record(txn, now, event).await?,
+        ImportTransaction::Session(session) => audit::record(session, now, event).await?,
+    };
     applied.commit().await?;
     Ok(())
 }

@@ -7,8 +7,9 @@
 //! at a time, and a large import must not keep the rest of the service from writing for a
 //! minute. The rows were all checked before the first is written, and the upsert is
 //! idempotent, so an import interrupted half-way is completed by running it again.
-//! PostgreSQL takes a `COPY` into a staging table and then the same upsert from it,
-//! set-based, inside one transaction (see [`copy`]): readers and writers go on meanwhile.
+//! PostgreSQL takes the rows with `COPY`, inside one transaction: straight into the table
+//! when their key is new, else into a staging table applied set-based at the end (see
+//! [`copy`]). Readers go on meanwhile; other imports of the same table wait.
 
 mod copy;
 mod tables;
@@ -64,17 +65,29 @@ enum Inner {
 /// Loaded rows applied inside a transaction that is still open, so the caller can add its
 /// audit entry before [`Applied::commit`]. Dropped without commit, it rolls back.
 pub struct Applied {
-    txn: DatabaseTransaction,
-    stage: Option<copy::Stage>,
+    open: Open,
     /// Rows inserted or changed; the others were stored already, as they are.
     pub written: u64,
+}
+
+enum Open {
+    Transaction(DatabaseTransaction),
+    Session(Box<copy::Stage>),
+}
+
+/// Where the rest of an applied import's transaction runs.
+pub enum ImportTransaction<'a> {
+    /// SQLite: the last slice's transaction.
+    Transaction(&'a DatabaseTransaction),
+    /// PostgreSQL: the import's own session, inside its transaction.
+    Session(&'a DatabaseConnection),
 }
 
 impl<R: InventoryRow> Loader<R> {
     /// Starts a load.
     pub async fn open(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Self, DbErr> {
         let inner = match db.get_database_backend() {
-            DbBackend::Postgres => Inner::Staged(copy::Stage::open(db, R::table()).await?),
+            DbBackend::Postgres => Inner::Staged(copy::Stage::open(db, R::table(), now).await?),
             _ => Inner::Direct {
                 db: db.clone(),
                 txn: Some(begin_import_slice(db).await?),
@@ -126,39 +139,54 @@ impl<R: InventoryRow> Loader<R> {
                     .await?;
                 progress(self.loaded);
                 Ok(Applied {
-                    txn,
-                    stage: None,
+                    open: Open::Transaction(txn),
                     written: self.written,
                 })
             }
-            Inner::Staged(mut stage) => {
-                let txn = stage.begin().await?;
-                let (changed, inserted) = stage.apply(&txn, self.now).await?;
-                progress(stage.staged());
-                let written = changed + inserted;
-                Ok(Applied {
-                    txn,
-                    stage: Some(stage),
-                    written,
-                })
-            }
+            Inner::Staged(mut stage) => match stage.apply(self.now).await {
+                Ok((changed, inserted)) => {
+                    progress(stage.loaded());
+                    Ok(Applied {
+                        open: Open::Session(Box::new(stage)),
+                        written: changed + inserted,
+                    })
+                }
+                Err(e) => {
+                    stage.close().await;
+                    Err(e)
+                }
+            },
+        }
+    }
+}
+
+impl<R> Loader<R> {
+    /// Gives up a load: nothing it loaded is applied. On PostgreSQL the staging session ends
+    /// (and its table with it); on SQLite the open slice rolls back (earlier slices of a
+    /// direct load are already committed: callers discard only staged loads).
+    pub async fn discard(self) {
+        match self.inner {
+            Inner::Direct { txn, .. } => drop(txn),
+            Inner::Staged(stage) => stage.close().await,
         }
     }
 }
 
 impl Applied {
-    /// The open transaction.
-    pub fn transaction(&self) -> &DatabaseTransaction {
-        &self.txn
+    /// Where the rest of the import's transaction runs.
+    pub fn transaction(&self) -> ImportTransaction<'_> {
+        match &self.open {
+            Open::Transaction(txn) => ImportTransaction::Transaction(txn),
+            Open::Session(stage) => ImportTransaction::Session(stage.session()),
+        }
     }
 
     /// Commits the change.
     pub async fn commit(self) -> Result<(), DbErr> {
-        let committed = self.txn.commit().await;
-        if let Some(stage) = self.stage {
-            stage.close().await;
+        match self.open {
+            Open::Transaction(txn) => txn.commit().await,
+            Open::Session(stage) => stage.commit().await,
         }
-        committed
     }
 }
 

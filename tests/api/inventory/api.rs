@@ -84,6 +84,62 @@ async fn a_changed_row_is_the_only_one_written() {
 }
 
 #[tokio::test]
+async fn a_file_mixing_new_and_stored_keys_inserts_the_new_updates_the_changed_and_keeps_the_rest()
+{
+    let app = spawn_app().await;
+    let admin = Admin::new(&app).await;
+    admin.import_all(1500).await;
+    let before = all_holdings(&app).await;
+    app.clock.advance(Duration::hours(1));
+
+    // 3,000 rows, stored and new keys alternating (so every batch holds both kinds), one
+    // stored row changed.
+    let full = holdings_csv(3000).replace(
+        "crm,r-3,c-1,,,name;email,2020-01-01T08:00:00Z,",
+        "crm,r-3,c-1,,,name;email;payment_card,2020-01-01T08:00:00Z,",
+    );
+    let mut lines = full.lines();
+    let header = lines.next().unwrap();
+    let rows: Vec<&str> = lines.collect();
+    let (stored, new) = rows.split_at(1500);
+    let mut mixed = format!("{header}\n");
+    for (old, fresh) in stored.iter().zip(new) {
+        mixed.push_str(&format!("{old}\n{fresh}\n"));
+    }
+
+    // A bad last row refuses the file whole: nothing it held is written, new or stored.
+    let bad = format!("{mixed}crm,r-bad,c-1,,,not_a_category,2020-01-01,\n");
+    let (status, body) = admin.import("holdings", &bad).await;
+    let named: Vec<String> = super::refusals::details(status, &body)
+        .into_iter()
+        .map(|(line, _)| line)
+        .collect();
+    assert_eq!(named, ["line 3002"]);
+    assert_eq!(all_holdings(&app).await, before);
+
+    let (status, body) = admin.import("holdings", &mixed).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        (&body["rows"], &body["written"], &body["unchanged"]),
+        (&json!(3000), &json!(1501), &json!(1499)),
+        "{body}"
+    );
+    let after = all_holdings(&app).await;
+    assert_eq!(after.len(), 3000);
+    let later = before[0].created_at + Duration::hours(1);
+    for row in &after {
+        match before.iter().find(|b| b.record_ref == row.record_ref) {
+            Some(old) if row.record_ref == "r-3" => {
+                assert_ne!(old.categories, row.categories);
+                assert_eq!((row.created_at, row.updated_at), (old.created_at, later));
+            }
+            Some(old) => assert_eq!(old, row),
+            None => assert_eq!((row.created_at, row.updated_at), (later, later), "{row:?}"),
+        }
+    }
+}
+
+#[tokio::test]
 async fn emails_match_whatever_their_case_and_padding() {
     let app = spawn_app().await;
     let admin = Admin::new(&app).await;
