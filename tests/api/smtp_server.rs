@@ -87,6 +87,12 @@ pub struct Options {
     pub implicit_tls: bool,
     /// Offers AUTH PLAIN and requires this user and password before MAIL.
     pub login: Option<(String, String)>,
+    /// Offers AUTH LOGIN (username and password asked for in turn) instead of PLAIN.
+    pub login_by_challenge: bool,
+    /// Does not offer PIPELINING: the client must wait for each reply.
+    pub no_pipelining: bool,
+    /// Does not offer 8BITMIME: messages must come 7-bit.
+    pub no_8bitmime: bool,
 }
 
 /// A scriptable SMTP server on 127.0.0.1; stops when dropped.
@@ -259,6 +265,15 @@ async fn session(stream: Box<dyn Io>, state: &Mutex<State>, options: &Options) -
                 io = BufStream::new(Box::new(tls.ok()?));
                 (encrypted, rcpts) = (true, None);
             }
+            "AUTH" if options.login_by_challenge => {
+                authenticated = auth_login(&mut io, options.login.as_ref()).await?;
+                let reply = if authenticated {
+                    "235 2.7.0 Authentication successful"
+                } else {
+                    "535 5.7.8 Authentication credentials invalid"
+                };
+                send(&mut io, reply).await?;
+            }
             "AUTH" => {
                 authenticated = auth_plain(&line, options.login.as_ref());
                 let reply = if authenticated {
@@ -326,12 +341,20 @@ async fn session(stream: Box<dyn Io>, state: &Mutex<State>, options: &Options) -
 }
 
 fn ehlo_reply(options: &Options, encrypted: bool) -> String {
-    let mut reply = String::from("250-candor-test\r\n250-8BITMIME\r\n");
+    let mut reply = String::from("250-candor-test\r\n");
+    if !options.no_8bitmime {
+        reply.push_str("250-8BITMIME\r\n");
+    }
     if options.tls.is_some() && !encrypted {
         reply.push_str("250-STARTTLS\r\n");
     }
-    if options.login.is_some() {
-        reply.push_str("250-AUTH PLAIN\r\n");
+    match (&options.login, options.login_by_challenge) {
+        (Some(_), false) => reply.push_str("250-AUTH PLAIN\r\n"),
+        (Some(_), true) => reply.push_str("250-AUTH LOGIN\r\n"),
+        (None, _) => {}
+    }
+    if !options.no_pipelining {
+        reply.push_str("250-PIPELINING\r\n");
     }
     reply + "250 SMTPUTF8"
 }
@@ -348,6 +371,20 @@ fn auth_plain(line: &str, login: Option<&(String, String)>) -> bool {
     login.is_some_and(|(user, pass)| {
         fields.len() == 3 && fields[1] == user.as_bytes() && fields[2] == pass.as_bytes()
     })
+}
+
+/// AUTH LOGIN: asks for the user, then the password (each base64), against the expected
+/// login. `None` when the session went away.
+async fn auth_login(
+    io: &mut BufStream<Box<dyn Io>>,
+    login: Option<&(String, String)>,
+) -> Option<bool> {
+    let b64 = base64::engine::general_purpose::STANDARD;
+    send(io, &format!("334 {}", b64.encode("Username:"))).await?;
+    let user = b64.decode(read_line(io).await?).unwrap_or_default();
+    send(io, &format!("334 {}", b64.encode("Password:"))).await?;
+    let pass = b64.decode(read_line(io).await?).unwrap_or_default();
+    Some(login.is_some_and(|(u, p)| user == u.as_bytes() && pass == p.as_bytes()))
 }
 
 /// Takes or refuses one recipient; the script's `Permanent` is answered here.

@@ -105,18 +105,66 @@ pub fn build_message(m: &OutgoingMessage) -> Result<BuiltMessage, MimeError> {
     })
 }
 
-/// A body part: 8-bit when allowed and every line fits SMTP's limit, else the smallest of
-/// 7-bit, quoted-printable and base64 (lettre's choice).
+/// A body part as it is, with CRLF line ends: 8-bit when the relay allows it, 7-bit when it is
+/// ASCII, in both cases only while every line fits SMTP's 998 octets (RFC 5322 2.1.1) and there
+/// is no NUL or lone CR (RFC 2045 2.8). Otherwise lettre's choice of quoted-printable or
+/// base64 (quoted-printable where lettre would send the body as it is). lettre's own 8-bit check caps lines at 76 octets, which would send nearly every
+/// notice paragraph quoted-printable: larger, and costly to encode.
 fn part(content_type: ContentType, body: &str, eight_bit: bool) -> SinglePart {
-    if eight_bit
-        && let Ok(body) =
-            Body::new_with_encoding(body.to_owned(), ContentTransferEncoding::EightBit)
+    let encoding = if body.is_ascii() {
+        Some(ContentTransferEncoding::SevenBit)
+    } else if eight_bit {
+        Some(ContentTransferEncoding::EightBit)
+    } else {
+        None
+    };
+    if let Some(encoding) = encoding
+        && let Some(crlf) = as_is(body)
     {
-        return SinglePart::builder().header(content_type).body(body);
+        return SinglePart::builder()
+            .header(content_type)
+            .body(Body::dangerous_pre_encoded(crlf, encoding));
     }
-    SinglePart::builder()
-        .header(content_type)
-        .body(body.to_owned())
+    // lettre would send a lone CR or a NUL in a short-lined body as it is: encode those.
+    let chosen = Body::new(body.to_owned());
+    let body = match chosen.encoding() {
+        ContentTransferEncoding::SevenBit | ContentTransferEncoding::EightBit => {
+            Body::new_with_encoding(body.to_owned(), ContentTransferEncoding::QuotedPrintable)
+                .unwrap_or(chosen)
+        }
+        _ => chosen,
+    };
+    SinglePart::builder().header(content_type).body(body)
+}
+
+/// SMTP's limit on a line, without its CRLF.
+const MAX_LINE: usize = 998;
+
+/// `body` with CRLF line ends, if it can go without transfer encoding: no NUL, no CR but
+/// before LF, no line over [`MAX_LINE`] octets.
+fn as_is(body: &str) -> Option<Vec<u8>> {
+    let bytes = body.as_bytes();
+    if memchr::memchr(0, bytes).is_some() {
+        return None;
+    }
+    let mut out = Vec::with_capacity(bytes.len() + bytes.len() / 32 + 2);
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', bytes) {
+        let line = &bytes[start..end];
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.len() > MAX_LINE || memchr::memchr(b'\r', line).is_some() {
+            return None;
+        }
+        out.extend_from_slice(line);
+        out.extend_from_slice(b"\r\n");
+        start = end + 1;
+    }
+    let last = &bytes[start..];
+    if last.len() > MAX_LINE || memchr::memchr(b'\r', last).is_some() {
+        return None;
+    }
+    out.extend_from_slice(last);
+    Some(out)
 }
 
 /// `=_candor_` and 32 hex digits of the Message-ID's SHA-256. `=_` never occurs in
@@ -185,6 +233,40 @@ mod tests {
         let fallback = String::from_utf8(build_message(&m).unwrap().bytes).unwrap();
         assert!(!fallback.contains("Content-Transfer-Encoding: 8bit\r\n\r\nñ"));
         assert!(!fallback.contains(&long_line), "the long line is encoded");
+    }
+
+    #[test]
+    fn paragraphs_longer_than_76_octets_go_as_they_are_up_to_smtps_line_limit() {
+        let from = from();
+        let mut m = message(&from, "Notice");
+        m.eight_bit = true;
+        let paragraph = format!("Hola José, {}.\n\n.Fin", "sus datos ".repeat(40));
+        m.text = &paragraph;
+        m.html = "<p>Hello</p>";
+        let text = String::from_utf8(build_message(&m).unwrap().bytes).unwrap();
+        assert!(
+            text.contains("Content-Transfer-Encoding: 8bit\r\n\r\nHola José, sus datos"),
+            "{text}"
+        );
+        assert!(text.contains(".\r\n\r\n.Fin\r\n"), "LF became CRLF: {text}");
+        assert!(
+            text.contains("Content-Transfer-Encoding: 7bit\r\n\r\n<p>Hello</p>"),
+            "an ASCII part needs no encoding: {text}"
+        );
+        // ASCII lines up to 998 octets go as 7-bit to any relay; one more octet cannot.
+        m.eight_bit = false;
+        let fits = "a".repeat(998);
+        m.text = &fits;
+        let text = String::from_utf8(build_message(&m).unwrap().bytes).unwrap();
+        assert!(text.contains(&format!("7bit\r\n\r\n{fits}\r\n")), "{text}");
+        let over = "a".repeat(999);
+        m.text = &over;
+        let text = String::from_utf8(build_message(&m).unwrap().bytes).unwrap();
+        assert!(!text.contains(&over), "a 999-octet line is encoded");
+        // A lone CR is not a line end; such a body is encoded.
+        m.text = "one\rtwo";
+        let text = String::from_utf8(build_message(&m).unwrap().bytes).unwrap();
+        assert!(text.contains("one=0Dtwo"), "{text}");
     }
 
     #[test]

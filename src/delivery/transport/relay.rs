@@ -5,12 +5,11 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use lettre::transport::smtp::client::{Certificate, TlsParameters};
 use lettre::transport::smtp::extension::ClientId;
 use rustls::pki_types::{CertificateDer, ServerName};
 use secrecy::SecretString;
 
-use super::tls::implicit_tls_config;
+use super::tls::client_config;
 
 mod connect;
 
@@ -61,7 +60,7 @@ pub struct SmtpRelay {
 #[derive(Clone)]
 enum TlsSetup {
     Plain,
-    StartTls(TlsParameters),
+    StartTls(Arc<rustls::ClientConfig>, ServerName<'static>),
     Implicit(Arc<rustls::ClientConfig>, ServerName<'static>),
 }
 
@@ -166,23 +165,17 @@ impl SmtpRelay {
         let tls_error = |e: &dyn fmt::Display| RelayError::Tls(e.to_string());
         match self.tls {
             TlsMode::None => Ok(TlsSetup::Plain),
-            TlsMode::StartTlsOpportunistic | TlsMode::StartTlsRequired => {
-                let mut builder = TlsParameters::builder(self.host.clone());
-                for der in &self.extra_roots {
-                    let cert = Certificate::from_der(der.clone()).map_err(|e| tls_error(&e))?;
-                    builder = builder.add_root_certificate(cert);
-                }
-                Ok(TlsSetup::StartTls(
-                    builder.build_rustls().map_err(|e| tls_error(&e))?,
-                ))
-            }
-            TlsMode::Implicit => {
+            TlsMode::StartTlsOpportunistic | TlsMode::StartTlsRequired | TlsMode::Implicit => {
                 let roots = self.extra_roots.iter().cloned().map(CertificateDer::from);
-                let config = implicit_tls_config(roots.collect()).map_err(|e| tls_error(&e))?;
+                let config = client_config(roots.collect()).map_err(|e| tls_error(&e))?;
                 let name = ServerName::try_from(self.host.clone()).map_err(|_| {
                     RelayError::Tls("the host is not a valid TLS server name".into())
                 })?;
-                Ok(TlsSetup::Implicit(config, name))
+                Ok(if self.tls == TlsMode::Implicit {
+                    TlsSetup::Implicit(config, name)
+                } else {
+                    TlsSetup::StartTls(config, name)
+                })
             }
         }
     }

@@ -14,7 +14,7 @@ use super::{
     stored_counts,
 };
 use crate::helpers::SECRET;
-use crate::smtp_server::{SmtpSink, TestSmtp};
+use crate::smtp_server::{Options, SmtpSink, TestSmtp};
 
 /// The personal-page token in a body: what follows `https://notices.sample-company.test/n/`.
 fn page_token(body: &str) -> String {
@@ -78,10 +78,9 @@ async fn each_person_receives_one_utf8_text_and_html_notice_with_their_own_data_
         );
         assert_eq!(row.status, "sent");
         // The server keeps the message as the protocol delivers it (dot-unstuffed, CRLF line
-        // ends). lettre ends DATA with "\r\n.\r\n" even after a message that already ends
-        // in CRLF, so the relay's copy has one empty line more than the message as built;
-        // the stored hash is of the message as built (and as the file outbox writes it).
-        let delivered = got.data.strip_suffix(b"\r\n").expect("CRLF-terminated");
+        // ends): byte for byte the message as built, which the stored hash is of (and which
+        // the file outbox writes).
+        let delivered = got.data.as_slice();
         assert!(
             delivered.ends_with(b"--\r\n"),
             "the closing boundary ends the message"
@@ -100,8 +99,19 @@ async fn each_person_receives_one_utf8_text_and_html_notice_with_their_own_data_
         assert_eq!(api["message_id"], row.header_id());
         assert!(api["reply"].as_str().unwrap().starts_with("250 "), "{api}");
 
-        assert!(got.data.is_ascii(), "the wire form is 7-bit");
+        // The relay offers 8BITMIME and every line fits SMTP's limit: the parts go as they
+        // are, never quoted-printable or base64.
         let raw = String::from_utf8_lossy(&got.data);
+        assert!(
+            !raw.contains("quoted-printable") && !raw.contains("Transfer-Encoding: base64"),
+            "{raw}"
+        );
+        assert!(got.data.split(|b| *b == b'\n').all(|line| line.len() <= 999));
+        assert_eq!(
+            raw.contains("Content-Transfer-Encoding: 8bit"),
+            !got.data.is_ascii(),
+            "{raw}"
+        );
         assert!(
             !raw.to_ascii_lowercase().contains("list-unsubscribe"),
             "a legal notice has no unsubscribe header"
@@ -173,6 +183,29 @@ async fn each_person_receives_one_utf8_text_and_html_notice_with_their_own_data_
 }
 
 /// The person a row's link row belongs to.
+#[tokio::test]
+async fn a_relay_without_8bitmime_gets_every_notice_in_7_bit_with_the_same_words() {
+    let smtp = TestSmtp::start_with(Options {
+        no_8bitmime: true,
+        ..Options::default()
+    })
+    .await;
+    let app = smtp_app(&smtp, |_| {}).await;
+    let mut jose = Person::new("ES1", ("José", "Núñez"), Some("jose@example.com"));
+    jose.locale = "es";
+    let desk = seeded(&app, &[jose]).await;
+    sent_campaign(&desk, None).await;
+    let stats = drain(&app).await;
+    assert_eq!((stats.claimed, stats.sent), (1, 1), "{stats:?}");
+    let received = smtp.accepted();
+    assert!(received[0].data.is_ascii(), "the wire form is 7-bit");
+    let mail = MessageParser::default()
+        .parse(&received[0].data)
+        .expect("parseable");
+    assert!(mail.body_text(0).unwrap().contains("José"));
+    assert!(mail.body_html(0).unwrap().contains("José"));
+}
+
 async fn link_owner(app: &crate::helpers::TestApp, row: &OutboxRow) -> String {
     use sea_orm::{ConnectionTrait, Statement};
     let backend = app.db.get_database_backend();

@@ -12,7 +12,7 @@ use chrono::{TimeZone, Utc};
 use lettre::message::Mailbox;
 use mail_parser::{MessageParser, MimeHeaders};
 
-use crate::smtp_server::{Options, Reply, SmtpSink, TestSmtp, TestTls};
+use crate::smtp_server::{Options, Reply, SmtpSink, Step, TestSmtp, TestTls};
 
 const SUBJECT: &str = "Aviso importante: incidente de seguridad — acción recomendada";
 
@@ -282,6 +282,7 @@ async fn starttls_and_login_with_a_trusted_certificate_deliver_the_message() {
         tls: Some(tls.clone()),
         implicit_tls: false,
         login,
+        ..Options::default()
     })
     .await;
     let url = format!(
@@ -321,6 +322,7 @@ async fn implicit_tls_delivers_over_our_own_handshake() {
         tls: Some(tls.clone()),
         implicit_tls: true,
         login: None,
+        ..Options::default()
     })
     .await;
     let url = format!("smtps://localhost:{}", server.port());
@@ -356,6 +358,82 @@ async fn a_wrong_relay_password_is_transient_because_it_is_not_the_messages_faul
 }
 
 #[tokio::test]
+async fn a_login_by_challenge_delivers_and_a_wrong_one_is_refused() {
+    let server = TestSmtp::start_with(Options {
+        login: Some(("mailer".to_owned(), "right".to_owned())),
+        login_by_challenge: true,
+        ..Options::default()
+    })
+    .await;
+    let url = format!("smtp://mailer:right@127.0.0.1:{}", server.port());
+    assert_accepted(
+        &sender(&url, Duration::from_secs(5))
+            .send(&notice(18, "jose@example.com"))
+            .await,
+    );
+    let url = format!("smtp://mailer:wrong@127.0.0.1:{}", server.port());
+    let reason = transient_reason(
+        sender(&url, Duration::from_secs(5))
+            .send(&notice(19, "jose@example.com"))
+            .await,
+    );
+    assert!(
+        reason.starts_with("the relay refused the login: 535"),
+        "{reason}"
+    );
+    assert_eq!(server.accepted().len(), 1);
+}
+
+#[tokio::test]
+async fn without_pipelining_each_step_waits_and_a_refusal_still_keeps_the_session() {
+    let server = TestSmtp::start_with(Options {
+        no_pipelining: true,
+        ..Options::default()
+    })
+    .await;
+    server.script(|rcpt, _| {
+        if rcpt.starts_with("gone") {
+            Reply::Permanent
+        } else {
+            Reply::Accept
+        }
+    });
+    let mut sender = sender(&server.url(), Duration::from_secs(5));
+    assert_accepted(&sender.send(&notice(20, "here@example.com")).await);
+    match sender.send(&notice(21, "gone@example.com")).await {
+        Outcome::Permanent { reason } => assert!(reason.starts_with("550 5.1.1"), "{reason}"),
+        other => panic!("expected a permanent failure, got {other:?}"),
+    }
+    assert_accepted(&sender.send(&notice(22, "here2@example.com")).await);
+    let received = server.accepted();
+    assert_eq!(received.len(), 2);
+    assert_eq!(received[1].rcpt, ["here2@example.com"]);
+    assert_eq!(server.sessions(), 1);
+}
+
+#[tokio::test]
+async fn a_refused_sender_under_pipelining_has_every_reply_read_before_the_next_message() {
+    let server = TestSmtp::start().await;
+    let refuse_mail = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let flag = Arc::clone(&refuse_mail);
+    server.on_step(move |step| match step {
+        Step::Mail if flag.swap(false, std::sync::atomic::Ordering::SeqCst) => Reply::Transient,
+        _ => Reply::Accept,
+    });
+    let mut sender = sender(&server.url(), Duration::from_secs(5));
+    let reason = transient_reason(sender.send(&notice(23, "jose@example.com")).await);
+    assert!(
+        reason.starts_with("451 4.3.0"),
+        "the MAIL refusal is reported: {reason}"
+    );
+    // The RCPT and DATA sent with it were refused too; their replies must not be taken as
+    // the next message's.
+    assert_accepted(&sender.send(&notice(24, "jose@example.com")).await);
+    assert_eq!(server.accepted().len(), 1);
+    assert_eq!(server.sessions(), 1);
+}
+
+#[tokio::test]
 async fn a_relay_refusing_the_sender_is_transient_because_every_message_would_fail_alike() {
     let login = Some(("mailer".to_owned(), "right".to_owned()));
     let server = TestSmtp::start_with(Options {
@@ -368,8 +446,8 @@ async fn a_relay_refusing_the_sender_is_transient_because_every_message_would_fa
     assert_eq!(reason, "530 5.7.0 Authentication required");
 }
 
-/// lettre 0.11.23 leaves Nagle on and writes the final "\r\n.\r\n" separately, so each message
-/// waits ~40 ms for the relay's delayed ACK (8 s for 200). Our own stream sets TCP_NODELAY.
+/// With Nagle on, a small write waits for the relay's delayed ACK (~40 ms on Linux; lettre
+/// 0.11.23 left it on, and took 8 s for 200 messages). Our own stream sets TCP_NODELAY.
 /// A regression guard with a generous bound, not a performance target.
 #[tokio::test]
 async fn two_hundred_messages_on_one_connection_do_not_wait_for_delayed_acks() {

@@ -3,38 +3,41 @@
 
 use std::sync::Arc;
 
+use base64::Engine;
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
-use lettre::transport::smtp::client::{AsyncSmtpConnection, AsyncTokioStream};
+use lettre::transport::smtp::commands::{Auth, Ehlo, Starttls};
 use secrecy::ExposeSecret;
 use tokio::net::TcpStream;
 
-use super::super::smtp::{describe_smtp_error, within};
-use super::super::tls::TlsTcp;
+use super::super::smtp::{Broken, Features, Reply, Session, Stream, within};
 use super::{SmtpRelay, TlsMode, TlsSetup};
+
+/// How many AUTH challenges (334) are answered before giving up on a login.
+const MAX_CHALLENGES: usize = 10;
 
 impl SmtpRelay {
     /// Opens one session, ready for MAIL FROM. Every step is bounded by the timeout. The error
     /// is a short reason for staff; any failure here is worth retrying later (it is the relay's
     /// or the settings' fault, never the message's).
-    pub(in crate::delivery::transport) async fn connect(
-        &self,
-    ) -> Result<AsyncSmtpConnection, String> {
+    pub(in crate::delivery::transport) async fn connect(&self) -> Result<Session, String> {
         let stream = self.open_stream().await?;
-        let mut conn = within(
-            self.timeout,
-            AsyncSmtpConnection::connect_with_transport(stream, &self.hello),
-        )
-        .await
-        .map_err(|elapsed| format!("{elapsed} waiting for the relay's greeting"))?
-        .map_err(|e| format!("the relay refused the session: {}", describe_smtp_error(&e)))?;
-        // On failure the connection is dropped, not QUIT: after a failed TLS upgrade lettre's
-        // stream is gone, and writing to it panics in debug builds.
-        self.secure_and_log_in(&mut conn).await?;
-        Ok(conn)
+        let mut session = Session::new(stream, self.timeout);
+        let greeting = session
+            .read_reply()
+            .await
+            .map_err(|broken| waiting("the relay's greeting", &broken))?;
+        if greeting.code != 220 {
+            return Err(format!("the relay refused the session: {greeting}"));
+        }
+        self.hello(&mut session).await?;
+        // On failure the session is dropped, not QUIT: it may be half-way into TLS.
+        let mut session = self.secure(session).await?;
+        self.log_in(&mut session).await?;
+        Ok(session)
     }
 
     /// TCP (with `TCP_NODELAY`), wrapped in TLS for `smtps://`.
-    async fn open_stream(&self) -> Result<Box<dyn AsyncTokioStream>, String> {
+    async fn open_stream(&self) -> Result<Stream, String> {
         let tcp = within(
             self.timeout,
             TcpStream::connect((self.host.as_str(), self.port)),
@@ -42,48 +45,112 @@ impl SmtpRelay {
         .await
         .map_err(|elapsed| format!("{elapsed} connecting to the relay"))?
         .map_err(|e| format!("cannot connect to the relay: {}", e.kind()))?;
-        // lettre 0.11.23 never sets TCP_NODELAY and writes a message's body and its final
-        // "\r\n.\r\n" separately: Nagle holds the terminator until the relay's delayed ACK
-        // (40 ms on Linux), capping a connection at ~23 messages/s. Fixed upstream in lettre
-        // PR #1159, not released; hence our own stream. Pinned by the test
-        // `two_hundred_messages_on_one_connection_do_not_wait_for_delayed_acks`.
+        // Commands go in as few writes as we can make them, and each must leave at once: Nagle
+        // would hold a small write until the relay's delayed ACK (40 ms on Linux). Pinned by
+        // the test `two_hundred_messages_on_one_connection_do_not_wait_for_delayed_acks`.
         tcp.set_nodelay(true)
             .map_err(|e| format!("cannot set TCP_NODELAY: {}", e.kind()))?;
         let TlsSetup::Implicit(config, name) = &self.setup else {
-            return Ok(Box::new(tcp));
+            return Ok(Stream::Plain(tcp));
         };
         let connector = tokio_rustls::TlsConnector::from(Arc::clone(config));
         let tls = within(self.timeout, connector.connect(name.clone(), tcp))
             .await
             .map_err(|elapsed| format!("{elapsed} in the TLS handshake"))?
             .map_err(|e| format!("TLS handshake failed: {e}"))?;
-        Ok(Box::new(TlsTcp(tls)))
+        Ok(Stream::Tls(Box::new(tls)))
     }
 
-    /// STARTTLS as the mode asks, then AUTH when the URL had credentials.
-    async fn secure_and_log_in(&self, conn: &mut AsyncSmtpConnection) -> Result<(), String> {
-        if let TlsSetup::StartTls(params) = &self.setup {
-            let required = self.tls == TlsMode::StartTlsRequired;
-            if required && !conn.can_starttls() {
-                return Err("the relay does not offer STARTTLS, which the settings require".into());
-            }
-            if required || conn.can_starttls() {
-                within(self.timeout, conn.starttls(params.clone(), &self.hello))
-                    .await
-                    .map_err(|elapsed| format!("{elapsed} in STARTTLS"))?
-                    .map_err(|e| format!("STARTTLS failed: {}", describe_smtp_error(&e)))?;
-            }
-        }
-        if let Some((user, password)) = &self.credentials {
-            let credentials = Credentials::new(user.clone(), password.expose_secret().to_owned());
-            within(
-                self.timeout,
-                conn.auth(&[Mechanism::Plain, Mechanism::Login], &credentials),
-            )
+    /// EHLO, keeping what the relay offers.
+    async fn hello(&self, session: &mut Session) -> Result<(), String> {
+        let reply = session
+            .command(Ehlo::new(self.hello.clone()))
             .await
-            .map_err(|elapsed| format!("{elapsed} logging in"))?
-            .map_err(|e| format!("the relay refused the login: {}", describe_smtp_error(&e)))?;
+            .map_err(|broken| waiting("the reply to EHLO", &broken))?;
+        if reply.code != 250 {
+            return Err(format!("the relay refused EHLO: {reply}"));
         }
+        session.features = Features::from_ehlo(&reply);
         Ok(())
+    }
+
+    /// STARTTLS as the mode asks (and EHLO again under TLS).
+    async fn secure(&self, mut session: Session) -> Result<Session, String> {
+        let TlsSetup::StartTls(config, name) = &self.setup else {
+            return Ok(session);
+        };
+        let required = self.tls == TlsMode::StartTlsRequired;
+        if !session.features.starttls {
+            return if required {
+                Err("the relay does not offer STARTTLS, which the settings require".into())
+            } else {
+                Ok(session)
+            };
+        }
+        let reply = session
+            .command(Starttls)
+            .await
+            .map_err(|broken| format!("STARTTLS failed: {}", waiting("its reply", &broken)))?;
+        if reply.code != 220 {
+            return Err(format!("STARTTLS failed: {reply}"));
+        }
+        let mut session = session
+            .start_tls(Arc::clone(config), name.clone())
+            .await
+            .map_err(|e| format!("STARTTLS failed: {e}"))?;
+        self.hello(&mut session).await?;
+        Ok(session)
+    }
+
+    /// AUTH PLAIN or LOGIN (the first the relay offers), when the URL had credentials.
+    async fn log_in(&self, session: &mut Session) -> Result<(), String> {
+        let Some((user, password)) = &self.credentials else {
+            return Ok(());
+        };
+        let Some(mechanism) = [Mechanism::Plain, Mechanism::Login]
+            .into_iter()
+            .find(|m| session.features.auth.contains(m))
+        else {
+            return Err(
+                "the relay offers no login method Candor can use (PLAIN or LOGIN)".to_owned(),
+            );
+        };
+        let credentials = Credentials::new(user.clone(), password.expose_secret().to_owned());
+        let refused = |reply: &Reply| format!("the relay refused the login: {reply}");
+        let unanswerable = || "the relay's login challenge cannot be answered".to_owned();
+        let mut auth =
+            Auth::new(mechanism, credentials.clone(), None).map_err(|_| unanswerable())?;
+        for _ in 0..MAX_CHALLENGES {
+            let reply = session
+                .command(auth)
+                .await
+                .map_err(|broken| waiting("the reply to AUTH", &broken))?;
+            match reply.code {
+                235 => return Ok(()),
+                334 => {
+                    let challenge = reply
+                        .lines
+                        .first()
+                        .and_then(|line| line.split_ascii_whitespace().next())
+                        .and_then(|word| {
+                            base64::engine::general_purpose::STANDARD.decode(word).ok()
+                        })
+                        .and_then(|bytes| String::from_utf8(bytes).ok())
+                        .ok_or_else(unanswerable)?;
+                    auth = Auth::new(mechanism, credentials.clone(), Some(challenge))
+                        .map_err(|_| unanswerable())?;
+                }
+                _ => return Err(refused(&reply)),
+            }
+        }
+        Err(unanswerable())
+    }
+}
+
+/// "timed out after 30 s waiting for the reply to EHLO" / "connection lost waiting for …".
+fn waiting(what: &str, broken: &Broken) -> String {
+    match broken {
+        Broken::TimedOut(elapsed) => format!("{elapsed} waiting for {what}"),
+        other => format!("connection lost waiting for {what}: {other}"),
     }
 }
