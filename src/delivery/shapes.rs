@@ -9,7 +9,7 @@
 //! that reshapes it, a comparison) is rendered in full for everyone.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use serde_json::Value;
 
@@ -161,22 +161,14 @@ pub type ShapeRender = Option<[Cut; 3]>;
 /// The shapes a campaign has rendered, by key.
 #[derive(Debug, Default)]
 pub struct Shapes {
-    by_key: Mutex<HashMap<String, Arc<ShapeRender>>>,
+    by_key: Mutex<HashMap<String, Arc<OnceLock<ShapeRender>>>>,
 }
 
 impl Shapes {
-    /// The shape, if it was rendered before.
-    pub fn get(&self, key: &str) -> Option<Arc<ShapeRender>> {
-        self.by_key.lock().ok()?.get(key).cloned()
-    }
-
-    /// Keeps a shape's rendering.
-    pub fn put(&self, key: String, render: ShapeRender) -> Arc<ShapeRender> {
-        let render = Arc::new(render);
-        if let Ok(mut map) = self.by_key.lock() {
-            map.insert(key, render.clone());
-        }
-        render
+    /// The shape's slot: settled once, by the first person of the shape to be rendered.
+    pub fn slot(&self, key: String) -> Arc<OnceLock<ShapeRender>> {
+        let mut map = self.by_key.lock().unwrap_or_else(PoisonError::into_inner);
+        Arc::clone(map.entry(key).or_default())
     }
 }
 

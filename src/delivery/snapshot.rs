@@ -160,25 +160,15 @@ impl CampaignRender {
         });
         let (shape, values, marked) = shapes::split(&personal);
         let shape = format!("{}|{shape}", row.variant_no);
-        let (rendered, full) = match self.shapes.get(&shape) {
-            Some(cut) => match cut.as_ref() {
-                Some([subject, text, html]) => (
-                    Rendered {
-                        subject: subject.fill(&values, false),
-                        text: text.fill(&values, false),
-                        html: html.fill(&values, true),
-                        elements: Default::default(),
-                    },
-                    false,
-                ),
-                None => (self.render_full(*locale, overlay(base, personal))?, true),
-            },
-            None => {
-                // The shape's first person: render in full, and by markers; the shape is
-                // trusted only when both come out the same.
-                let full = self.render_full(*locale, overlay(base, personal))?;
-                let cut = self
-                    .compiled
+        // The shape's first person is rendered in full, and by markers; the shape is trusted
+        // only when both come out the same. Senders meeting a new shape at once wait for the
+        // first to settle it rather than each render in full.
+        let slot = self.shapes.slot(shape);
+        let mut first = None;
+        let cut = slot.get_or_init(|| {
+            let full = self.render_full(*locale, overlay(base, personal.clone()));
+            let cut = full.as_ref().ok().and_then(|full| {
+                self.compiled
                     .render_owned(self.kind, *locale, overlay(base, marked))
                     .ok()
                     .and_then(|m| {
@@ -192,17 +182,30 @@ impl CampaignRender {
                         subject.fill(&values, false) == full.subject
                             && text.fill(&values, false) == full.text
                             && html.fill(&values, true) == full.html
-                    });
-                if cut.is_none() {
-                    tracing::warn!(
-                        campaign = %self.campaign_id,
-                        variant = row.variant_no,
-                        "a shape of this campaign renders in full for every person"
-                    );
-                }
-                self.shapes.put(shape, cut);
-                (full, true)
+                    })
+            });
+            if cut.is_none() {
+                tracing::warn!(
+                    campaign = %self.campaign_id,
+                    variant = row.variant_no,
+                    "a shape of this campaign renders in full for every person"
+                );
             }
+            first = Some(full);
+            cut
+        });
+        let (rendered, full) = match (first, cut) {
+            (Some(full), _) => (full?, true),
+            (None, Some([subject, text, html])) => (
+                Rendered {
+                    subject: subject.fill(&values, false),
+                    text: text.fill(&values, false),
+                    html: html.fill(&values, true),
+                    elements: Default::default(),
+                },
+                false,
+            ),
+            (None, None) => (self.render_full(*locale, overlay(base, personal))?, true),
         };
         Ok(RenderedRow {
             locale: *locale,

@@ -1,8 +1,14 @@
-//! The outbox worker. Each of its sender tasks owns one connection to the relay; it claims a
-//! batch of due rows under a lease, renders and sends each outside any transaction, and hands
-//! each message's outcome to the marker, which records outcomes in batches and pauses a
-//! campaign whose failure rate passes the threshold. A row whose worker stopped is claimed
-//! again when its lease lapses and goes out with the same Message-ID.
+//! The outbox worker. One claimer task claims batches of due rows under a lease and deals them
+//! out to the sender tasks; each sender owns one connection to the relay, renders and sends
+//! each row outside any transaction, and hands each message's outcome to the marker, which
+//! records outcomes in batches and pauses a campaign whose failure rate passes the threshold.
+//! A row whose worker stopped is claimed again when its lease lapses and goes out with the
+//! same Message-ID.
+//!
+//! One claimer rather than one per sender: on PostgreSQL, senders claiming at once each walk
+//! past the rows the others hold (`SKIP LOCKED` still has to look at them), and that cost
+//! grows with the square of the number of senders. Instances sharing a database still claim
+//! side by side.
 //!
 //! Logs carry campaign ids and counts, never recipients or what the relay said about them.
 
@@ -69,7 +75,7 @@ struct Inner {
     clock: Arc<dyn Clock>,
     config: DeliveryConfig,
     wake: Notify,
-    renders: Mutex<HashMap<Uuid, Arc<CampaignRender>>>,
+    renders: Mutex<HashMap<Uuid, Arc<tokio::sync::OnceCell<Arc<CampaignRender>>>>>,
     windows: Mutex<HashMap<Uuid, FailureWindow>>,
     limiter: Option<DefaultDirectRateLimiter>,
     counters: DeliveryCounters,
@@ -153,24 +159,44 @@ impl Worker {
         }
         let (marks, received) = mpsc::channel::<(Uuid, Mark)>(4096);
         let marker = tokio::spawn(marker(self.clone(), received));
+        // Room for one batch waiting while the senders work through the last: the claimer
+        // stays a batch ahead, and little more is held under lease than is being sent.
+        let batch = inner.config.batch.max(1);
+        let (rows, dealt) = mpsc::channel::<Claimed>(usize::try_from(batch).unwrap_or(1024));
+        let dealt = Arc::new(tokio::sync::Mutex::new(dealt));
+        let claimer = tokio::spawn(claimer(self.clone(), rows));
         let mut senders = tokio::task::JoinSet::new();
         for _ in 0..inner.config.concurrency.max(1) {
             let worker = self.clone();
             let marks = marks.clone();
-            senders.spawn(async move { worker.sender(marks).await });
+            let dealt = Arc::clone(&dealt);
+            senders.spawn(async move { worker.sender(&dealt, marks).await });
         }
         drop(marks);
-        let mut claimed = 0;
         let mut first_error = None;
         while let Some(joined) = senders.join_next().await {
             match joined {
-                Ok(Ok(n)) => claimed += n,
+                Ok(Ok(())) => {}
                 Ok(Err(e)) => first_error = first_error.or(Some(e)),
                 Err(e) => {
                     first_error = first_error.or(Some(DeliveryError::Task(e.to_string())));
                 }
             }
         }
+        // With every sender gone the claimer's next hand-off fails and it stops; rows it
+        // claimed and could not hand over lapse with their lease and go out again.
+        drop(dealt);
+        let claimed = match claimer.await {
+            Ok(Ok(n)) => n,
+            Ok(Err(e)) => {
+                first_error = first_error.or(Some(e));
+                0
+            }
+            Err(e) => {
+                first_error = first_error.or(Some(DeliveryError::Task(e.to_string())));
+                0
+            }
+        };
         let mut stats = marker
             .await
             .map_err(|e| DeliveryError::Task(e.to_string()))??;
@@ -185,38 +211,28 @@ impl Worker {
         }
     }
 
-    /// One sender task: claims, sends and reports until nothing is due; returns how many rows
-    /// it claimed.
-    async fn sender(&self, marks: mpsc::Sender<(Uuid, Mark)>) -> Result<u64, DeliveryError> {
-        let inner = &self.inner;
-        let mut email = inner.config.email.sender();
-        let mut claimed = 0;
+    /// One sender task: takes claimed rows as they are dealt, sends each and reports its
+    /// outcome, until the claimer has nothing more.
+    async fn sender(
+        &self,
+        dealt: &tokio::sync::Mutex<mpsc::Receiver<Claimed>>,
+        marks: mpsc::Sender<(Uuid, Mark)>,
+    ) -> Result<(), DeliveryError> {
+        let mut email = self.inner.config.email.sender();
         let result = async {
             loop {
-                let now = inner.clock.now();
-                let rows = outbox::claim(
-                    &inner.db,
-                    &inner.config.worker_id,
-                    inner.config.batch,
-                    now,
-                    now + inner.config.lease,
-                )
-                .await?;
-                if rows.is_empty() {
-                    return Ok::<_, DeliveryError>(());
-                }
-                claimed += rows.len() as u64;
-                for row in rows {
-                    let mark = self.deliver(&mut email, &row).await;
-                    if marks.send((row.campaign_id, mark)).await.is_err() {
-                        return Err(DeliveryError::Task("the outcome recorder stopped".into()));
-                    }
+                let Some(row) = dealt.lock().await.recv().await else {
+                    return Ok(());
+                };
+                let mark = self.deliver(&mut email, &row).await;
+                if marks.send((row.campaign_id, mark)).await.is_err() {
+                    return Err(DeliveryError::Task("the outcome recorder stopped".into()));
                 }
             }
         }
         .await;
         email.close().await;
-        result.map(|()| claimed)
+        result
     }
 
     /// Renders and sends one row; its outcome as a mark.
@@ -396,27 +412,55 @@ impl Worker {
         }
     }
 
-    /// A campaign's renderer, compiled once per worker.
+    /// A campaign's renderer, compiled once per worker: senders meeting a campaign at once
+    /// wait for the first to load it (so they share its shapes, too).
     async fn campaign(&self, id: Uuid) -> Result<Arc<CampaignRender>, DeliveryError> {
-        if let Some(render) = self
-            .inner
-            .renders
-            .lock()
-            .ok()
-            .and_then(|m| m.get(&id).cloned())
-        {
-            return Ok(render);
+        let cell = {
+            let mut renders = self
+                .inner
+                .renders
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            Arc::clone(renders.entry(id).or_default())
+        };
+        let render = cell
+            .get_or_try_init(|| async {
+                let db = &self.inner.db;
+                let row = store::delivery::campaign(db, id)
+                    .await?
+                    .ok_or(DeliveryError::NotFound)?;
+                let variants = store::delivery::variants(db, id).await?;
+                Ok::<_, DeliveryError>(Arc::new(CampaignRender::load(&row, &variants)?))
+            })
+            .await?;
+        Ok(Arc::clone(render))
+    }
+}
+
+/// Claims due rows a batch at a time and hands them to the senders, until none is due or no
+/// sender is left; returns how many rows it claimed.
+async fn claimer(worker: Worker, rows: mpsc::Sender<Claimed>) -> Result<u64, DeliveryError> {
+    let inner = &worker.inner;
+    let mut claimed = 0;
+    loop {
+        let now = inner.clock.now();
+        let batch = outbox::claim(
+            &inner.db,
+            &inner.config.worker_id,
+            inner.config.batch,
+            now,
+            now + inner.config.lease,
+        )
+        .await?;
+        if batch.is_empty() {
+            return Ok(claimed);
         }
-        let db = &self.inner.db;
-        let row = store::delivery::campaign(db, id)
-            .await?
-            .ok_or(DeliveryError::NotFound)?;
-        let variants = store::delivery::variants(db, id).await?;
-        let render = Arc::new(CampaignRender::load(&row, &variants)?);
-        if let Ok(mut renders) = self.inner.renders.lock() {
-            renders.insert(id, render.clone());
+        claimed += batch.len() as u64;
+        for row in batch {
+            if rows.send(row).await.is_err() {
+                return Ok(claimed);
+            }
         }
-        Ok(render)
     }
 }
 

@@ -106,7 +106,11 @@ async fn each_person_receives_one_utf8_text_and_html_notice_with_their_own_data_
             !raw.contains("quoted-printable") && !raw.contains("Transfer-Encoding: base64"),
             "{raw}"
         );
-        assert!(got.data.split(|b| *b == b'\n').all(|line| line.len() <= 999));
+        assert!(
+            got.data
+                .split(|b| *b == b'\n')
+                .all(|line| line.len() <= 999)
+        );
         assert_eq!(
             raw.contains("Content-Transfer-Encoding: 8bit"),
             !got.data.is_ascii(),
