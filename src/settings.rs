@@ -120,7 +120,7 @@ pub struct Settings {
     pub delivery_concurrency: usize,
     /// `CANDOR_DELIVERY_RATE`: messages per second across this instance's senders; 0: no cap.
     pub delivery_rate: u32,
-    /// `CANDOR_DELIVERY_BATCH`: rows a sender claims at a time.
+    /// `CANDOR_DELIVERY_BATCH`: rows the worker's claimer claims at a time.
     pub delivery_batch: u64,
     /// `CANDOR_DELIVERY_LEASE_SECONDS`: how long a claim holds its rows.
     pub delivery_lease_seconds: i64,

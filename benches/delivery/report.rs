@@ -83,10 +83,30 @@ impl Report {
                 b.size_sample,
             ));
         }
+        for b in &self.backends {
+            let Some(r) = b.runs.iter().max_by_key(|r| r.candor.sessions) else {
+                continue;
+            };
+            let c = &r.candor;
+            let sink_per = c.sink_cpu.as_secs_f64() / c.messages as f64;
+            let half = 0.5 * r.source_2k.rate();
+            out.push_str(&format!(
+                "- {} at {} sessions: the sink spent {:.0} µs of CPU per Candor message. Half of smtp-source's 2 KB rate is \
+                 {:.0} msgs/s; at that rate and this message size the sink alone would need {:.2} cores (smtp-sink is one \
+                 single-threaded process).\n",
+                b.backend,
+                c.sessions,
+                sink_per * 1e6,
+                half,
+                sink_per * half,
+            ));
+        }
         out.push_str(&format!(
-            "\nPipeline: each sender session claims {} rows under a lease, renders each by filling the person's values into \
-             its shape's rendering (handlebars, once per shape), builds the MIME message (lettre), sends it over its own SMTP connection with \
-             TCP_NODELAY, and hands the outcome to one marker task that records outcomes in batched UPDATEs; every \
+            "\nPipeline: one claimer per worker claims {} rows at a time under a lease and deals them to the sender \
+             sessions; each renders by filling the person's values into its shape's rendering (handlebars, once per \
+             shape), builds the MIME message (lettre; parts 8-bit when the relay offers 8BITMIME), sends it over its \
+             own SMTP connection with TCP_NODELAY and PIPELINING (MAIL, RCPT and DATA in one write, the data and its \
+             final dot in another), and hands the outcome to one marker task that records outcomes in batched UPDATEs; every \
              run is checked afterwards with `SELECT COUNT(*) … WHERE status = 'sent'`. smtp-source runs `-d` (reused \
              sessions) with the same number of messages; its \"same size\" `-l` makes its DATA (headers plus payload \
              in 80-column lines) as long as Candor's mean message. Candor CPU is this process's user + system time \

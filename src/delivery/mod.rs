@@ -76,7 +76,7 @@ pub struct DeliveryConfig {
     pub concurrency: usize,
     /// Messages per second across the worker's senders; 0: no cap.
     pub rate_per_second: u32,
-    /// Rows a sender claims at a time.
+    /// Rows the claimer claims at a time.
     pub batch: u64,
     /// How long a claim holds its rows before another worker may take them.
     pub lease: Duration,

@@ -220,6 +220,23 @@ async fn an_idle_session_closed_by_the_relay_is_replaced_without_failing_the_nex
 }
 
 #[tokio::test]
+async fn a_kept_session_the_relay_ended_with_a_421_is_replaced_without_failing_the_next_message() {
+    let server = TestSmtp::start().await;
+    let mut sender = sender(&server.url(), Duration::from_secs(5));
+    assert_accepted(&sender.send(&notice(25, "jose@example.com")).await);
+    // The relay answers the next MAIL FROM with 421 and closes, as postfix does with a
+    // session it timed out.
+    let closing = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let flag = Arc::clone(&closing);
+    server.on_step(move |step| match step {
+        Step::Mail if flag.swap(false, std::sync::atomic::Ordering::SeqCst) => Reply::Closing,
+        _ => Reply::Accept,
+    });
+    assert_accepted(&sender.send(&notice(26, "ana@example.com")).await);
+    assert_eq!((server.accepted().len(), server.sessions()), (2, 2));
+}
+
+#[tokio::test]
 async fn a_refused_connection_is_transient() {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()

@@ -104,15 +104,22 @@ impl SmtpSender {
     pub async fn send(&mut self, message: &BuiltMessage) -> Outcome {
         let reused = self.session.is_some();
         let mut attempt = self.attempt(message).await;
-        // A relay closes idle sessions. If a kept session turns out closed at MAIL FROM, none
-        // of the message went out: try once more on a fresh session rather than fail it.
-        if reused
-            && let Attempt::Lost {
+        // A relay closes idle sessions, silently or with a 421 that is then read as the reply
+        // to MAIL FROM. Either way none of the message went out: try once more on a fresh
+        // session rather than fail it.
+        let stale = matches!(
+            attempt,
+            Attempt::Lost {
                 step: Some(Step::Mail),
                 closed: true,
                 ..
-            } = attempt
-        {
+            } | Attempt::Refused {
+                step: Step::Mail,
+                code: 421,
+                ..
+            }
+        );
+        if reused && stale {
             attempt = self.attempt(message).await;
         }
         attempt.into()
