@@ -155,6 +155,15 @@ impl TestSmtp {
         self.state().script = Some(Box::new(f));
     }
 
+    /// Answers the next MAIL FROM (of any session) with `reply`, then every step as usual.
+    pub fn once_at_mail(&self, reply: Reply) {
+        let pending = std::sync::atomic::AtomicBool::new(true);
+        self.on_step(move |step| match step {
+            Step::Mail if pending.swap(false, std::sync::atomic::Ordering::SeqCst) => reply,
+            _ => Reply::Accept,
+        });
+    }
+
     /// Decides every step of every session (greeting, MAIL, RCPT, end of DATA); replaces
     /// `script` where it answers. `Accept` goes on as usual.
     pub fn on_step(&self, f: impl for<'a> Fn(Step<'a>) -> Reply + Send + Sync + 'static) {

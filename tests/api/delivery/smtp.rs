@@ -186,7 +186,6 @@ async fn each_person_receives_one_utf8_text_and_html_notice_with_their_own_data_
     assert_ne!(rows[0].link_id, rows[1].link_id);
 }
 
-/// The person a row's link row belongs to.
 #[tokio::test]
 async fn a_relay_without_8bitmime_gets_every_notice_in_7_bit_with_the_same_words() {
     let smtp = TestSmtp::start_with(Options {
@@ -210,6 +209,7 @@ async fn a_relay_without_8bitmime_gets_every_notice_in_7_bit_with_the_same_words
     assert!(mail.body_html(0).unwrap().contains("José"));
 }
 
+/// The person a row's link row belongs to.
 async fn link_owner(app: &crate::helpers::TestApp, row: &OutboxRow) -> String {
     use sea_orm::{ConnectionTrait, Statement};
     let backend = app.db.get_database_backend();
