@@ -115,8 +115,8 @@ pub struct Claimed {
 const CLAIMED_COLUMNS: &str =
     "id, campaign_id, channel, variant_no, recipient, person, link_id, message_id, attempts";
 
-/// Claims up to `limit` due rows of running campaigns for `owner` until `lease_until`, oldest
-/// first: new rows, then rows due a retry.
+/// Claims up to `limit` due rows of running campaigns for `owner` until `lease_until`, in the
+/// order they fell due (new rows and rows due a retry alike).
 pub async fn claim(
     db: &impl ConnectionTrait,
     owner: &str,
@@ -124,36 +124,23 @@ pub async fn claim(
     now: DateTime<Utc>,
     lease_until: DateTime<Utc>,
 ) -> Result<Vec<Claimed>, DbErr> {
-    let mut claimed = claim_status(db, "pending", owner, limit, now, lease_until).await?;
-    let left = limit.saturating_sub(claimed.len() as u64);
-    if left > 0 {
-        claimed.extend(claim_status(db, "retrying", owner, left, now, lease_until).await?);
-    }
-    Ok(claimed)
-}
-
-async fn claim_status(
-    db: &impl ConnectionTrait,
-    status: &str,
-    owner: &str,
-    limit: u64,
-    now: DateTime<Utc>,
-    lease_until: DateTime<Utc>,
-) -> Result<Vec<Claimed>, DbErr> {
     let backend = db.get_database_backend();
-    // The order follows the (status, next_attempt_at, id) index, so a claim reads only the
-    // rows it takes however many were sent before them.
     let lock = match backend {
-        DbBackend::Postgres => " FOR UPDATE SKIP LOCKED",
+        DbBackend::Postgres => " FOR UPDATE OF o SKIP LOCKED",
         _ => "",
     };
+    // The statuses are literals, as in the due index's own condition (`ix_outbox_due`), so
+    // both databases read that index in order and stop at `limit`: a claim reads only the rows
+    // it takes, however many were sent before them. The campaign's state is checked row by row
+    // (EXISTS) so the planner walks the due index rather than a campaign's rows.
     let sql = format!(
         "UPDATE outbox SET status = 'sending', lease_owner = $1, lease_until = $2, \
                 attempts = attempts + 1, updated_at = $3 \
-         WHERE id IN (SELECT id FROM outbox \
-                      WHERE status = $4 AND next_attempt_at <= $3 \
-                        AND campaign_id IN (SELECT id FROM campaigns WHERE state = 'running') \
-                      ORDER BY next_attempt_at, id LIMIT $5{lock}) \
+         WHERE id IN (SELECT o.id FROM outbox o \
+                      WHERE o.status IN ('pending', 'retrying') AND o.next_attempt_at <= $3 \
+                        AND EXISTS (SELECT 1 FROM campaigns c \
+                                    WHERE c.id = o.campaign_id AND c.state = 'running') \
+                      ORDER BY o.next_attempt_at, o.id LIMIT $4{lock}) \
          RETURNING {CLAIMED_COLUMNS}"
     );
     let mut rows = Claimed::find_by_statement(Statement::from_sql_and_values(
@@ -163,7 +150,6 @@ async fn claim_status(
             owner.into(),
             lease_until.into(),
             now.into(),
-            status.into(),
             (limit as i64).into(),
         ],
     ))
