@@ -3,10 +3,14 @@
 
 use std::time::SystemTime;
 
-use lettre::message::header::{ContentTransferEncoding, ContentType};
-use lettre::message::header::{HeaderName, HeaderValue};
-use lettre::message::{Body, Mailbox, MultiPart, SinglePart};
-use lettre::{Address, Message};
+use std::io::Write;
+
+use lettre::Address;
+use lettre::address::Envelope;
+use lettre::message::header::{
+    self, ContentTransferEncoding, ContentType, HeaderName, HeaderValue, Headers,
+};
+use lettre::message::{Body, Mailbox, Mailboxes, SinglePart};
 use sha2::{Digest, Sha256};
 
 /// One message to build. Every field is borrowed from the outbox row and its rendered notice.
@@ -42,7 +46,7 @@ pub struct OutgoingMessage<'a> {
 pub struct BuiltMessage {
     /// MAIL FROM (the `From` address) and RCPT TO (the recipient).
     pub envelope: lettre::address::Envelope,
-    /// The formatted message, CRLF line ends, 7-bit clean.
+    /// The formatted message, CRLF line ends (8-bit parts only where the relay offered 8BITMIME).
     pub bytes: Vec<u8>,
     /// The Message-ID header's value, with angle brackets.
     pub message_id: String,
@@ -60,12 +64,18 @@ pub enum MimeError {
     InvalidLanguage,
     #[error("the message cannot be built: {0}")]
     Build(#[source] lettre::error::Error),
+    #[error("the message's MIME headers cannot be written")]
+    Headers,
 }
 
 const CONTENT_LANGUAGE: HeaderName = HeaderName::new_from_ascii_str("Content-Language");
 
 /// Builds the message. Deterministic: the same input gives the same bytes (the MIME boundary
 /// is derived from the Message-ID, where lettre would pick a random one).
+///
+/// The headers are lettre's (its encoding and folding); the parts are written straight into
+/// the message's one buffer, byte for byte as lettre's `MultiPart` writes them, so a message
+/// re-rendered from a row queued by an earlier version hashes the same.
 pub fn build_message(m: &OutgoingMessage) -> Result<BuiltMessage, MimeError> {
     if !valid_message_id(m.message_id) {
         return Err(MimeError::InvalidMessageId);
@@ -77,53 +87,77 @@ pub fn build_message(m: &OutgoingMessage) -> Result<BuiltMessage, MimeError> {
         .to_address
         .parse()
         .map_err(|_| MimeError::InvalidRecipient)?;
+    let envelope = Envelope::new(Some(m.from.email.clone()), vec![address.clone()])
+        .map_err(MimeError::Build)?;
     let to = Mailbox::new(m.to_name.map(str::to_owned), address);
     let message_id = format!("<{}>", m.message_id);
+    let boundary = boundary(m.message_id);
 
-    let mut builder = Message::builder()
-        .message_id(Some(message_id.clone()))
-        .date(SystemTime::from(m.date))
-        .from(m.from.clone());
+    let mut headers = Headers::new();
+    headers.set(header::MessageId::from(message_id.clone()));
+    headers.set(header::Date::new(SystemTime::from(m.date)));
+    headers.set(header::From::from(Mailboxes::from(m.from.clone())));
     if let Some(reply_to) = m.reply_to {
-        builder = builder.reply_to(reply_to.clone());
+        headers.set(header::ReplyTo::from(Mailboxes::from(reply_to.clone())));
     }
-    let body = MultiPart::alternative()
-        .boundary(boundary(m.message_id))
-        .singlepart(part(ContentType::TEXT_PLAIN, m.text, m.eight_bit))
-        .singlepart(part(ContentType::TEXT_HTML, m.html, m.eight_bit));
+    headers.set(header::To::from(Mailboxes::from(to)));
+    headers.set(header::Subject::from(m.subject.to_owned()));
     // Legal notices carry no List-Unsubscribe: the law requires them, the reader cannot opt out.
-    let message = builder
-        .to(to)
-        .subject(m.subject)
-        .raw_header(HeaderValue::new(CONTENT_LANGUAGE, m.language.to_owned()))
-        .multipart(body)
-        .map_err(MimeError::Build)?;
+    headers.insert_raw(HeaderValue::new(CONTENT_LANGUAGE, m.language.to_owned()));
+    headers.set(header::MIME_VERSION_1_0);
+    headers.set(
+        ContentType::parse(&format!("multipart/alternative; boundary=\"{boundary}\""))
+            .map_err(|_| MimeError::Headers)?,
+    );
+
+    let mut bytes = Vec::with_capacity(m.text.len() + m.html.len() + m.text.len() / 16 + 1024);
+    write!(bytes, "{headers}\r\n").map_err(|_| MimeError::Headers)?;
+    for (content_type, body) in [(TEXT_PLAIN, m.text), (TEXT_HTML, m.html)] {
+        bytes.extend_from_slice(b"--");
+        bytes.extend_from_slice(boundary.as_bytes());
+        bytes.extend_from_slice(b"\r\n");
+        part(&mut bytes, content_type, body, m.eight_bit);
+    }
+    bytes.extend_from_slice(b"--");
+    bytes.extend_from_slice(boundary.as_bytes());
+    bytes.extend_from_slice(b"--\r\n");
     Ok(BuiltMessage {
-        envelope: message.envelope().clone(),
-        bytes: message.formatted(),
+        envelope,
+        bytes,
         message_id,
     })
 }
 
-/// A body part as it is, with CRLF line ends: 8-bit when the relay allows it, 7-bit when it is
-/// ASCII, in both cases only while every line fits SMTP's 998 octets (RFC 5322 2.1.1) and there
-/// is no NUL or lone CR (RFC 2045 2.8). Otherwise lettre's choice of quoted-printable or
-/// base64 (quoted-printable where lettre would send the body as it is). lettre's own 8-bit check caps lines at 76 octets, which would send nearly every
-/// notice paragraph quoted-printable: larger, and costly to encode.
-fn part(content_type: ContentType, body: &str, eight_bit: bool) -> SinglePart {
+/// A part's type, as lettre writes `ContentType::TEXT_PLAIN` and `TEXT_HTML`.
+const TEXT_PLAIN: &str = "text/plain; charset=utf-8";
+const TEXT_HTML: &str = "text/html; charset=utf-8";
+
+/// Writes a body part: as it is, with CRLF line ends, 8-bit when the relay allows it and 7-bit
+/// when it is ASCII, in both cases only while every line fits SMTP's 998 octets (RFC 5322
+/// 2.1.1) and there is no NUL or lone CR (RFC 2045 2.8). Otherwise lettre's choice of
+/// quoted-printable or base64 (quoted-printable where lettre would send the body as it is).
+/// lettre's own 8-bit check caps lines at 76 octets, which would send nearly every notice
+/// paragraph quoted-printable: larger, and costly to encode.
+fn part(out: &mut Vec<u8>, content_type: &str, body: &str, eight_bit: bool) {
     let encoding = if body.is_ascii() {
-        Some(ContentTransferEncoding::SevenBit)
+        Some("7bit")
     } else if eight_bit {
-        Some(ContentTransferEncoding::EightBit)
+        Some("8bit")
     } else {
         None
     };
-    if let Some(encoding) = encoding
-        && let Some(crlf) = as_is(body)
-    {
-        return SinglePart::builder()
-            .header(content_type)
-            .body(Body::dangerous_pre_encoded(crlf, encoding));
+    if let Some(encoding) = encoding {
+        let start = out.len();
+        write!(
+            out,
+            "Content-Type: {content_type}\r\nContent-Transfer-Encoding: {encoding}\r\n\r\n"
+        )
+        .expect("writing to a Vec cannot fail");
+        if as_is(out, body) {
+            out.extend_from_slice(b"\r\n");
+            return;
+        }
+        out.truncate(start);
     }
     // lettre would send a lone CR or a NUL in a short-lined body as it is: encode those.
     let chosen = Body::new(body.to_owned());
@@ -134,26 +168,33 @@ fn part(content_type: ContentType, body: &str, eight_bit: bool) -> SinglePart {
         }
         _ => chosen,
     };
-    SinglePart::builder().header(content_type).body(body)
+    let content_type = if content_type == TEXT_HTML {
+        ContentType::TEXT_HTML
+    } else {
+        ContentType::TEXT_PLAIN
+    };
+    let part = SinglePart::builder().header(content_type).body(body);
+    out.extend_from_slice(&part.formatted());
 }
 
 /// SMTP's limit on a line, without its CRLF.
 const MAX_LINE: usize = 998;
 
-/// `body` with CRLF line ends, if it can go without transfer encoding: no NUL, no CR but
-/// before LF, no line over [`MAX_LINE`] octets.
-fn as_is(body: &str) -> Option<Vec<u8>> {
+/// Appends `body` to `out` with CRLF line ends and returns true, if it can go without transfer
+/// encoding: no NUL, no CR but before LF, no line over [`MAX_LINE`] octets. Otherwise returns
+/// false, with what it appended still in `out`.
+fn as_is(out: &mut Vec<u8>, body: &str) -> bool {
     let bytes = body.as_bytes();
     if memchr::memchr(0, bytes).is_some() {
-        return None;
+        return false;
     }
-    let mut out = Vec::with_capacity(bytes.len() + bytes.len() / 32 + 2);
+    out.reserve(bytes.len() + bytes.len() / 32 + 2);
     let mut start = 0;
     for end in memchr::memchr_iter(b'\n', bytes) {
         let line = &bytes[start..end];
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         if line.len() > MAX_LINE || memchr::memchr(b'\r', line).is_some() {
-            return None;
+            return false;
         }
         out.extend_from_slice(line);
         out.extend_from_slice(b"\r\n");
@@ -161,10 +202,10 @@ fn as_is(body: &str) -> Option<Vec<u8>> {
     }
     let last = &bytes[start..];
     if last.len() > MAX_LINE || memchr::memchr(b'\r', last).is_some() {
-        return None;
+        return false;
     }
     out.extend_from_slice(last);
-    Some(out)
+    true
 }
 
 /// `=_candor_` and 32 hex digits of the Message-ID's SHA-256. `=_` never occurs in
@@ -212,6 +253,104 @@ mod tests {
                 .unwrap(),
             language: "es",
             eight_bit: false,
+        }
+    }
+
+    /// The message as lettre's own builder makes it, with the parts chosen as `part` chooses:
+    /// how every message was built before `build_message` wrote its parts itself.
+    fn with_lettre(m: &OutgoingMessage) -> Vec<u8> {
+        use lettre::message::MultiPart;
+        let lettre_part = |content_type: ContentType, body: &str| {
+            let encoding = if body.is_ascii() {
+                Some(ContentTransferEncoding::SevenBit)
+            } else if m.eight_bit {
+                Some(ContentTransferEncoding::EightBit)
+            } else {
+                None
+            };
+            let mut crlf = Vec::new();
+            if let Some(encoding) = encoding
+                && as_is(&mut crlf, body)
+            {
+                return SinglePart::builder()
+                    .header(content_type)
+                    .body(Body::dangerous_pre_encoded(crlf, encoding));
+            }
+            let chosen = Body::new(body.to_owned());
+            let body = match chosen.encoding() {
+                ContentTransferEncoding::SevenBit | ContentTransferEncoding::EightBit => {
+                    Body::new_with_encoding(
+                        body.to_owned(),
+                        ContentTransferEncoding::QuotedPrintable,
+                    )
+                    .unwrap_or(chosen)
+                }
+                _ => chosen,
+            };
+            SinglePart::builder().header(content_type).body(body)
+        };
+        let to = Mailbox::new(m.to_name.map(str::to_owned), m.to_address.parse().unwrap());
+        let mut builder = lettre::Message::builder()
+            .message_id(Some(format!("<{}>", m.message_id)))
+            .date(SystemTime::from(m.date))
+            .from(m.from.clone());
+        if let Some(reply_to) = m.reply_to {
+            builder = builder.reply_to(reply_to.clone());
+        }
+        builder
+            .to(to)
+            .subject(m.subject)
+            .raw_header(HeaderValue::new(CONTENT_LANGUAGE, m.language.to_owned()))
+            .multipart(
+                MultiPart::alternative()
+                    .boundary(boundary(m.message_id))
+                    .singlepart(lettre_part(ContentType::TEXT_PLAIN, m.text))
+                    .singlepart(lettre_part(ContentType::TEXT_HTML, m.html)),
+            )
+            .unwrap()
+            .formatted()
+    }
+
+    #[test]
+    fn messages_are_byte_for_byte_what_lettres_builder_made() {
+        let from = from();
+        let reply_to: Mailbox = "Privacy Team <privacy@example.org>".parse().unwrap();
+        let long = format!("{}\n", "sus datos ".repeat(120));
+        let texts = [
+            "Hello\n\n.A line with a dot\nLast line without an end",
+            "Hola José, tus datos: nombre y número de tarjeta.\r\nSegunda línea\n",
+            long.as_str(),
+            "one\rtwo",
+            "nul\0here",
+            "",
+        ];
+        let subjects = [
+            "Notice of Data Breach",
+            "Aviso de filtración de datos: lo sentimos",
+        ];
+        for text in texts {
+            for subject in subjects {
+                for eight_bit in [false, true] {
+                    for with_reply in [false, true] {
+                        let mut m = message(&from, subject);
+                        m.text = text;
+                        m.html = "<p>Hola José</p>\n<p>Adiós</p>";
+                        m.eight_bit = eight_bit;
+                        m.reply_to = with_reply.then_some(&reply_to);
+                        if !with_reply {
+                            m.to_name = None;
+                        }
+                        let built = build_message(&m).unwrap();
+                        assert_eq!(
+                            String::from_utf8_lossy(&built.bytes),
+                            String::from_utf8_lossy(&with_lettre(&m)),
+                            "text {text:?}, subject {subject:?}, 8-bit {eight_bit}"
+                        );
+                        assert_eq!(built.envelope.to().len(), 1);
+                        assert_eq!(built.envelope.from(), Some(&from.email));
+                    }
+                }
+            }
         }
     }
 
