@@ -87,6 +87,8 @@ pub struct SourceRun {
     pub messages: u64,
     /// The sink's CPU meanwhile.
     pub sink_cpu: Duration,
+    /// `smtp-source`'s own user + system CPU.
+    pub source_cpu: Duration,
 }
 
 impl SourceRun {
@@ -98,6 +100,7 @@ impl SourceRun {
 /// Times `smtp-source -d -s S -m N -l payload` into the sink.
 pub fn smtp_source(sink: &Sink, sessions: usize, messages: u64, payload: u64) -> SourceRun {
     let before = sink.cpu();
+    let children_before = rusage_cpu(libc::RUSAGE_CHILDREN);
     let started = Instant::now();
     let status = Command::new(SOURCE)
         .args([
@@ -119,7 +122,19 @@ pub fn smtp_source(sink: &Sink, sessions: usize, messages: u64, payload: u64) ->
         elapsed,
         messages,
         sink_cpu: sink.cpu() - before,
+        source_cpu: rusage_cpu(libc::RUSAGE_CHILDREN) - children_before,
     }
+}
+
+/// User + system CPU time so far, from `getrusage(who)`: `RUSAGE_SELF` for this process,
+/// `RUSAGE_CHILDREN` for its children that have ended and been waited for (the `smtp-source`
+/// runs; the sink still runs, so it is not among them).
+pub fn rusage_cpu(who: libc::c_int) -> Duration {
+    // SAFETY: rusage is plain data that getrusage fills.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(who, &mut usage) };
+    let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    time(usage.ru_utime) + time(usage.ru_stime)
 }
 
 /// The `-l` that makes `smtp-source`'s message as long as `bytes`: its headers, then the

@@ -12,7 +12,7 @@ use candor::delivery::{DeliveryConfig, Worker};
 use candor::domain::Clock;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement, Value};
 
-use crate::baseline::Sink;
+use crate::baseline::{Sink, rusage_cpu};
 
 /// One drain.
 #[derive(Debug, Clone, Copy)]
@@ -87,11 +87,14 @@ pub async fn drain(
     let mut config = config.clone();
     config.concurrency = sessions;
     let worker = Worker::new(db.clone(), clock.clone(), config);
-    let (cpu_before, sink_before) = (process_cpu(), sink.cpu());
+    let (cpu_before, sink_before) = (rusage_cpu(libc::RUSAGE_SELF), sink.cpu());
     let started = Instant::now();
     let stats = worker.run_until_idle().await.expect("the outbox drains");
     let elapsed = started.elapsed();
-    let (cpu, sink_cpu) = (process_cpu() - cpu_before, sink.cpu() - sink_before);
+    let (cpu, sink_cpu) = (
+        rusage_cpu(libc::RUSAGE_SELF) - cpu_before,
+        sink.cpu() - sink_before,
+    );
     let sent = count(db, "status = 'sent'").await;
     assert!(
         sent == expected && stats.sent == expected && stats.failed == 0 && stats.retrying == 0,
@@ -150,13 +153,4 @@ pub async fn mean_message_size(
     std::fs::copy(&first, dir.with_file_name("sample-message.eml")).expect("keep a sample");
     let _ = std::fs::remove_dir_all(dir);
     (bytes as f64 / files as f64, files)
-}
-
-/// This process's user + system CPU time so far.
-fn process_cpu() -> Duration {
-    // SAFETY: rusage is plain data that getrusage fills for this process.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
-    let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
-    time(usage.ru_utime) + time(usage.ru_stime)
 }

@@ -105,6 +105,7 @@ async fn run(args: Args) {
         machine: measure::machine(),
         messages: args.messages,
         batch: Settings::default().delivery_batch,
+        cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
         backends: Vec::new(),
     };
     for backend in &args.backends {

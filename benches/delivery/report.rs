@@ -31,6 +31,8 @@ pub struct Report {
     pub messages: u64,
     /// How the worker claims and marks (from its configuration).
     pub batch: u64,
+    /// The machine's cores, which Candor, the sink and the database share.
+    pub cores: usize,
     pub backends: Vec<BackendFigures>,
 }
 
@@ -100,13 +102,41 @@ impl Report {
                 half,
                 sink_per * half,
             ));
+            // The ceiling for a sender no cheaper than smtp-source: it and the sink share the
+            // machine's cores, and each message costs both of them CPU.
+            let same = &r.source_same;
+            let source_per = same.source_cpu.as_secs_f64() / same.messages as f64;
+            let sink_same_per = same.sink_cpu.as_secs_f64() / same.messages as f64;
+            let ceiling = self.cores as f64 / (source_per + sink_same_per);
+            out.push_str(&format!(
+                "- {} at {} sessions, the ceiling at this size: smtp-source itself (nothing to store or render) spent \
+                 {:.0} µs of CPU per message and the sink {:.0} µs, {:.0} µs together. A sender as cheap as smtp-source \
+                 could push at most {:.0} msgs/s through these {} cores, {:.0}% of smtp-source's 2 KB rate; Candor, \
+                 at {:.0} µs per message{} (the sink {:.0} µs), reached {:.0}% of that ceiling.\n",
+                b.backend,
+                c.sessions,
+                source_per * 1e6,
+                sink_same_per * 1e6,
+                (source_per + sink_same_per) * 1e6,
+                ceiling,
+                self.cores,
+                100.0 * ceiling / r.source_2k.rate(),
+                c.cpu.as_secs_f64() * 1e6 / c.messages as f64,
+                if b.backend == "sqlite" {
+                    " with SQLite inside it"
+                } else {
+                    " without the database server's own CPU"
+                },
+                sink_per * 1e6,
+                100.0 * c.rate() / ceiling,
+            ));
         }
         out.push_str(&format!(
             "\nPipeline: one claimer per worker claims {} rows at a time under a lease and deals them to the sender \
              sessions; each renders by filling the person's values into its shape's rendering (handlebars, once per \
-             shape), builds the MIME message (lettre; parts 8-bit when the relay offers 8BITMIME), sends it over its \
+             shape), builds the MIME message (lettre's headers, the parts written straight into one buffer, 8-bit when the relay offers 8BITMIME), sends it over its \
              own SMTP connection with TCP_NODELAY and PIPELINING (MAIL, RCPT and DATA in one write, the data and its \
-             final dot in another), and hands the outcome to one marker task that records outcomes in batched UPDATEs; every \
+             final dot in another), and hands the outcome to one marker task that records outcomes in batched UPDATEs (claims and outcomes go through one connection of the worker's own on SQLite); every \
              run is checked afterwards with `SELECT COUNT(*) … WHERE status = 'sent'`. smtp-source runs `-d` (reused \
              sessions) with the same number of messages; its \"same size\" `-l` makes its DATA (headers plus payload \
              in 80-column lines) as long as Candor's mean message. Candor CPU is this process's user + system time \
