@@ -1,9 +1,8 @@
 //! Builds one notice email: multipart/alternative (text then HTML, both UTF-8), with the outbox
 //! row's own Message-ID and date, so re-rendering a message after a crash gives the same bytes.
 
-use std::time::SystemTime;
-
 use std::io::Write;
+use std::time::SystemTime;
 
 use lettre::Address;
 use lettre::address::Envelope;
@@ -112,11 +111,11 @@ pub fn build_message(m: &OutgoingMessage) -> Result<BuiltMessage, MimeError> {
 
     let mut bytes = Vec::with_capacity(m.text.len() + m.html.len() + m.text.len() / 16 + 1024);
     write!(bytes, "{headers}\r\n").map_err(|_| MimeError::Headers)?;
-    for (content_type, body) in [(TEXT_PLAIN, m.text), (TEXT_HTML, m.html)] {
+    for (kind, body) in [(TEXT_PLAIN, m.text), (TEXT_HTML, m.html)] {
         bytes.extend_from_slice(b"--");
         bytes.extend_from_slice(boundary.as_bytes());
         bytes.extend_from_slice(b"\r\n");
-        part(&mut bytes, content_type, body, m.eight_bit);
+        part(&mut bytes, kind, body, m.eight_bit);
     }
     bytes.extend_from_slice(b"--");
     bytes.extend_from_slice(boundary.as_bytes());
@@ -128,9 +127,10 @@ pub fn build_message(m: &OutgoingMessage) -> Result<BuiltMessage, MimeError> {
     })
 }
 
-/// A part's type, as lettre writes `ContentType::TEXT_PLAIN` and `TEXT_HTML`.
-const TEXT_PLAIN: &str = "text/plain; charset=utf-8";
-const TEXT_HTML: &str = "text/html; charset=utf-8";
+/// A part's type: as lettre writes it in the part's header, and as lettre's header.
+type PartKind = (&'static str, ContentType);
+const TEXT_PLAIN: PartKind = ("text/plain; charset=utf-8", ContentType::TEXT_PLAIN);
+const TEXT_HTML: PartKind = ("text/html; charset=utf-8", ContentType::TEXT_HTML);
 
 /// Writes a body part: as it is, with CRLF line ends, 8-bit when the relay allows it and 7-bit
 /// when it is ASCII, in both cases only while every line fits SMTP's 998 octets (RFC 5322
@@ -138,7 +138,7 @@ const TEXT_HTML: &str = "text/html; charset=utf-8";
 /// quoted-printable or base64 (quoted-printable where lettre would send the body as it is).
 /// lettre's own 8-bit check caps lines at 76 octets, which would send nearly every notice
 /// paragraph quoted-printable: larger, and costly to encode.
-fn part(out: &mut Vec<u8>, content_type: &str, body: &str, eight_bit: bool) {
+fn part(out: &mut Vec<u8>, (written, content_type): PartKind, body: &str, eight_bit: bool) {
     let encoding = if body.is_ascii() {
         Some("7bit")
     } else if eight_bit {
@@ -150,7 +150,7 @@ fn part(out: &mut Vec<u8>, content_type: &str, body: &str, eight_bit: bool) {
         let start = out.len();
         write!(
             out,
-            "Content-Type: {content_type}\r\nContent-Transfer-Encoding: {encoding}\r\n\r\n"
+            "Content-Type: {written}\r\nContent-Transfer-Encoding: {encoding}\r\n\r\n"
         )
         .expect("writing to a Vec cannot fail");
         if as_is(out, body) {
@@ -167,11 +167,6 @@ fn part(out: &mut Vec<u8>, content_type: &str, body: &str, eight_bit: bool) {
                 .unwrap_or(chosen)
         }
         _ => chosen,
-    };
-    let content_type = if content_type == TEXT_HTML {
-        ContentType::TEXT_HTML
-    } else {
-        ContentType::TEXT_PLAIN
     };
     let part = SinglePart::builder().header(content_type).body(body);
     out.extend_from_slice(&part.formatted());
