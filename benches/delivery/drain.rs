@@ -12,7 +12,7 @@ use candor::delivery::{DeliveryConfig, Worker};
 use candor::domain::Clock;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement, Value};
 
-use crate::baseline::{Sink, rusage_cpu};
+use crate::baseline::{Sink, postgres_cpu, rusage_cpu};
 
 /// One drain.
 #[derive(Debug, Clone, Copy)]
@@ -24,6 +24,9 @@ pub struct Drained {
     pub cpu: Duration,
     /// The sink's user + system CPU during the drain.
     pub sink_cpu: Duration,
+    /// The PostgreSQL server's user + system CPU during the drain, when the database is
+    /// PostgreSQL on this machine.
+    pub server_cpu: Option<Duration>,
 }
 
 impl Drained {
@@ -87,7 +90,9 @@ pub async fn drain(
     let mut config = config.clone();
     config.concurrency = sessions;
     let worker = Worker::new(db.clone(), clock.clone(), config);
-    let (cpu_before, sink_before) = (rusage_cpu(libc::RUSAGE_SELF), sink.cpu());
+    let postgres = db.get_database_backend() == DbBackend::Postgres;
+    let (cpu_before, sink_before, server_before) =
+        (rusage_cpu(libc::RUSAGE_SELF), sink.cpu(), postgres_cpu());
     let started = Instant::now();
     let stats = worker.run_until_idle().await.expect("the outbox drains");
     let elapsed = started.elapsed();
@@ -95,6 +100,7 @@ pub async fn drain(
         rusage_cpu(libc::RUSAGE_SELF) - cpu_before,
         sink.cpu() - sink_before,
     );
+    let server_cpu = postgres.then(|| postgres_cpu().saturating_sub(server_before));
     let sent = count(db, "status = 'sent'").await;
     assert!(
         sent == expected && stats.sent == expected && stats.failed == 0 && stats.retrying == 0,
@@ -107,6 +113,7 @@ pub async fn drain(
         elapsed,
         cpu,
         sink_cpu,
+        server_cpu,
     }
 }
 

@@ -22,15 +22,14 @@ use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use rand::Rng;
-use sea_orm::sqlx::sqlite::SqlitePoolOptions;
-use sea_orm::{DatabaseConnection, DbBackend, SqlxSqliteConnector};
+use sea_orm::DatabaseConnection;
 use sha2::{Digest, Sha256};
 use tokio::sync::{Notify, mpsc};
 use uuid::Uuid;
 
 use super::snapshot::CampaignRender;
 use super::transport::{
-    EmailSender, Outcome, OutgoingMessage, PostalLetter, build_message, write_letter,
+    BuiltMessage, EmailSender, Outcome, OutgoingMessage, PostalLetter, build_message, write_letter,
 };
 use super::{DeliveryConfig, DeliveryError};
 use crate::audit::{self, AuditEvent};
@@ -65,6 +64,22 @@ pub struct RunStats {
     pub failed: u64,
 }
 
+/// A claimed row, prepared by a sender.
+enum Ready {
+    /// An email to send.
+    Email(ReadyEmail),
+    /// Dealt with already (a letter written, a row that could not be rendered): its
+    /// campaign and outcome.
+    Done(Uuid, Mark),
+}
+
+struct ReadyEmail {
+    row: Claimed,
+    built: BuiltMessage,
+    /// Whether the rate cap let it through when it was built (always, without a cap).
+    paced: bool,
+}
+
 /// Sends the outbox. Cheap to clone.
 #[derive(Clone)]
 pub struct Worker {
@@ -86,27 +101,12 @@ struct Inner {
 }
 
 impl Inner {
-    /// The connection the worker claims, records and loads campaigns through. On SQLite it
-    /// is a connection of the worker's own, opened with the service's options: claims and
-    /// outcomes then share one page cache, where connections of the service's pool taking
-    /// turns would each find the other had written and drop theirs (a tenth of the SQLite
-    /// thread's time in the delivery bench). A database that is not a file (in memory) is
-    /// reached through the service's pool, and so is PostgreSQL, which keeps its cache in the server.
+    /// The connection the worker claims, records and loads campaigns through: on a SQLite
+    /// file, a connection of its own, so claims and outcomes share one page cache (a tenth of
+    /// the SQLite thread's time in the delivery bench went to re-reading pages when they
+    /// took turns on the service's pool); otherwise the service's pool.
     fn db(&self) -> &DatabaseConnection {
-        self.own.get_or_init(|| {
-            if self.db.get_database_backend() != DbBackend::Sqlite {
-                return self.db.clone();
-            }
-            let options = self.db.get_sqlite_connection_pool().connect_options();
-            if !options.get_filename().is_file() {
-                return self.db.clone();
-            }
-            // Lazy: the connection opens at the first statement, inside the runtime.
-            let pool = SqlitePoolOptions::new()
-                .max_connections(1)
-                .connect_lazy_with((*options).clone());
-            SqlxSqliteConnector::from_sqlx_sqlite_pool(pool)
-        })
+        self.own.get_or_init(|| store::own_connection(&self.db))
     }
 }
 
@@ -242,6 +242,10 @@ impl Worker {
 
     /// One sender task: takes claimed rows as they are dealt, sends each and reports its
     /// outcome, until the claimer has nothing more.
+    ///
+    /// While the relay takes one message, the sender already holds the next when one is
+    /// dealt without waiting: its commands then go out behind this message's data
+    /// ([`EmailSender::send_then`]).
     async fn sender(
         &self,
         dealt: &tokio::sync::Mutex<mpsc::Receiver<Claimed>>,
@@ -249,12 +253,35 @@ impl Worker {
     ) -> Result<(), DeliveryError> {
         let mut email = self.inner.config.email.sender();
         let result = async {
+            let mut ahead = None;
             loop {
-                let Some(row) = dealt.lock().await.recv().await else {
-                    return Ok(());
+                let ready = match ahead.take() {
+                    Some(ready) => ready,
+                    None => {
+                        let Some(row) = dealt.lock().await.recv().await else {
+                            return Ok(());
+                        };
+                        self.prepare(&mut email, row).await
+                    }
                 };
-                let mark = self.deliver(&mut email, &row).await;
-                if marks.send((row.campaign_id, mark)).await.is_err() {
+                let (campaign, mark) = match ready {
+                    Ready::Done(campaign, mark) => (campaign, mark),
+                    Ready::Email(email_row) => {
+                        if email.writes_ahead()
+                            && let Ok(mut dealt) = dealt.try_lock()
+                            && let Ok(row) = dealt.try_recv()
+                        {
+                            drop(dealt);
+                            ahead = Some(self.prepare(&mut email, row).await);
+                        }
+                        let next = match &ahead {
+                            Some(Ready::Email(next)) if next.paced => Some(&next.built),
+                            _ => None,
+                        };
+                        self.send(&mut email, &email_row, next).await
+                    }
+                };
+                if marks.send((campaign, mark)).await.is_err() {
                     return Err(DeliveryError::Task("the outcome recorder stopped".into()));
                 }
             }
@@ -264,31 +291,54 @@ impl Worker {
         result
     }
 
-    /// Renders and sends one row; its outcome as a mark.
-    async fn deliver(&self, email: &mut EmailSender, row: &Claimed) -> Mark {
+    /// Sends a built email, `next`'s commands behind it if given; its outcome as a mark.
+    async fn send(
+        &self,
+        email: &mut EmailSender,
+        ready: &ReadyEmail,
+        next: Option<&BuiltMessage>,
+    ) -> (Uuid, Mark) {
+        if !ready.paced
+            && let Some(limiter) = &self.inner.limiter
+        {
+            limiter.until_ready().await;
+        }
+        let outcome = match next {
+            Some(next) => email.send_then(&ready.built, next).await,
+            None => email.send(&ready.built).await,
+        };
+        let mark = self.mark(&ready.row, outcome, Some(&ready.built.bytes));
+        (ready.row.campaign_id, mark)
+    }
+
+    /// Renders a row and builds its email, or, for a row that needs no relay (a letter, or
+    /// one that cannot be rendered), deals with it and says its outcome.
+    async fn prepare(&self, email: &mut EmailSender, row: Claimed) -> Ready {
         let inner = &self.inner;
+        let campaign = row.campaign_id;
+        let done = |mark| Ready::Done(campaign, mark);
         let render = match self.campaign(row.campaign_id).await {
             Ok(render) => render,
             Err(e) => {
-                return self.mark(
-                    row,
+                return done(self.mark(
+                    &row,
                     Outcome::Transient {
                         reason: e.to_string(),
                     },
                     None,
-                );
+                ));
             }
         };
-        let rendered = match render.render(&inner.config.link_keys, row) {
+        let rendered = match render.render(&inner.config.link_keys, &row) {
             Ok(r) => r,
             Err(e) => {
-                return self.mark(
-                    row,
+                return done(self.mark(
+                    &row,
                     Outcome::Permanent {
                         reason: e.to_string(),
                     },
                     None,
-                );
+                ));
             }
         };
         if rendered.full {
@@ -314,36 +364,28 @@ impl Worker {
                     date: render.date,
                     language,
                 };
-                let built = match build_message(&message) {
-                    Ok(built) => built,
-                    Err(e) => {
-                        return self.mark(
-                            row,
-                            Outcome::Permanent {
-                                reason: e.to_string(),
-                            },
-                            None,
-                        );
-                    }
-                };
-                if let Some(limiter) = &inner.limiter {
-                    limiter.until_ready().await;
+                match build_message(&message) {
+                    // A message built ahead goes out ahead only if the rate cap has room
+                    // for it now; otherwise it waits its turn when it is sent.
+                    Ok(built) => Ready::Email(ReadyEmail {
+                        paced: inner.limiter.as_ref().is_none_or(|l| l.check().is_ok()),
+                        row,
+                        built,
+                    }),
+                    Err(e) => done(self.mark(&row, Outcome::from(e), None)),
                 }
-                let outcome = email.send(&built).await;
-                self.mark(row, outcome, Some(&built.bytes))
             }
             "postal" => {
-                let text = r.text.clone();
-                let outcome = self.write_letter(row, &rendered).await;
-                self.mark(row, outcome, Some(text.as_bytes()))
+                let outcome = self.write_letter(&row, &rendered).await;
+                done(self.mark(&row, outcome, Some(r.text.as_bytes())))
             }
-            other => self.mark(
-                row,
+            other => done(self.mark(
+                &row,
                 Outcome::Permanent {
                     reason: format!("no channel `{other}`"),
                 },
                 None,
-            ),
+            )),
         }
     }
 

@@ -24,10 +24,11 @@ pub mod users;
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
-use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
-    DbErr, SqlErr, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
+    DbErr, SqlErr, SqliteTransactionMode, SqlxSqliteConnector, Statement, TransactionOptions,
+    TransactionTrait,
 };
 
 /// Opens a pool for `url` (`sqlite://…` or `postgres://…`).
@@ -50,6 +51,28 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
                 .busy_timeout(Duration::from_secs(10))
         });
     Database::connect(options).await
+}
+
+/// A connection for one busy writer of its own (the outbox worker), beside the service's pool.
+///
+/// On SQLite it is one connection opened with the pool's own options, at its first statement:
+/// a writer whose statements go through one connection keeps that connection's page cache,
+/// where connections of a pool taking turns each find the other has written and drop theirs.
+/// A database that is not a file (in memory) cannot be opened twice, and PostgreSQL keeps its
+/// cache in the server; both get the service's pool itself.
+pub fn own_connection(db: &DatabaseConnection) -> DatabaseConnection {
+    if db.get_database_backend() != DbBackend::Sqlite {
+        return db.clone();
+    }
+    let options = db.get_sqlite_connection_pool().connect_options();
+    if !options.get_filename().is_file() {
+        return db.clone();
+    }
+    // Lazy: the connection opens at the first statement, inside the runtime.
+    let pool = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_lazy_with((*options).clone());
+    SqlxSqliteConnector::from_sqlx_sqlite_pool(pool)
 }
 
 // An arbitrary constant shared by every Candor instance: the key of the advisory lock that

@@ -76,6 +76,8 @@ struct State {
     rcpt_tries: HashMap<String, usize>,
     id_tries: HashMap<String, usize>,
     attempts: usize,
+    /// Messages whose end of data came with more behind it, before their reply was sent.
+    written_ahead: usize,
     sessions: Vec<tokio::task::AbortHandle>,
 }
 
@@ -195,6 +197,12 @@ impl TestSmtp {
     /// MAIL FROM commands seen.
     pub fn attempts(&self) -> usize {
         self.state().attempts
+    }
+
+    /// Messages whose data arrived with the client's next commands already behind it, written
+    /// before the client could have read the message's reply (PIPELINING across messages).
+    pub fn written_ahead(&self) -> usize {
+        self.state().written_ahead
     }
 
     /// Connections accepted so far.
@@ -428,6 +436,11 @@ async fn data(
     loop {
         let line = read_line(io).await?;
         if line == "." {
+            // Read without waiting: only what the client wrote before it could see a reply.
+            let behind = tokio::time::timeout(Duration::ZERO, io.fill_buf()).await;
+            if matches!(behind, Ok(Ok(bytes)) if !bytes.is_empty()) {
+                lock(state).written_ahead += 1;
+            }
             break;
         }
         let line = line.strip_prefix('.').unwrap_or(&line);

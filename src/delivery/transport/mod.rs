@@ -87,6 +87,24 @@ impl EmailSender {
         }
     }
 
+    /// Sends `message` with `next`'s commands written behind its data where the transport
+    /// can ([`SmtpSender::send_then`]); the next call must send `next`.
+    pub async fn send_then(&mut self, message: &BuiltMessage, next: &BuiltMessage) -> Outcome {
+        match self {
+            EmailSender::Smtp(sender) => sender.send_then(message, next).await,
+            EmailSender::File(sender) => sender.send(message).await,
+        }
+    }
+
+    /// Whether knowing the next message ahead saves anything: an open SMTP session whose
+    /// relay offers PIPELINING.
+    pub fn writes_ahead(&self) -> bool {
+        match self {
+            EmailSender::Smtp(sender) => sender.writes_ahead(),
+            EmailSender::File(_) => false,
+        }
+    }
+
     /// Whether 8-bit bodies may be sent: the relay offers 8BITMIME (files take anything).
     pub async fn accepts_8bit(&mut self) -> bool {
         match self {

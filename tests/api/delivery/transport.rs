@@ -57,6 +57,17 @@ fn assert_accepted(outcome: &Outcome) {
     );
 }
 
+/// The server refuses (550 at RCPT) every address starting with "gone".
+fn refuse_gone(server: &TestSmtp) {
+    server.script(|rcpt, _| {
+        if rcpt.starts_with("gone") {
+            Reply::Permanent
+        } else {
+            Reply::Accept
+        }
+    });
+}
+
 fn transient_reason(outcome: Outcome) -> String {
     match outcome {
         Outcome::Transient { reason } => reason,
@@ -164,13 +175,7 @@ async fn a_451_is_transient_and_the_next_send_on_the_same_sender_is_accepted() {
 #[tokio::test]
 async fn a_550_is_permanent_with_the_servers_reply_and_the_session_goes_on() {
     let server = TestSmtp::start().await;
-    server.script(|rcpt, _| {
-        if rcpt.starts_with("gone") {
-            Reply::Permanent
-        } else {
-            Reply::Accept
-        }
-    });
+    refuse_gone(&server);
     let mut sender = sender(&server.url(), Duration::from_secs(5));
     match sender.send(&notice(3, "gone@example.com")).await {
         Outcome::Permanent { reason } => assert_eq!(
@@ -229,6 +234,175 @@ async fn a_kept_session_the_relay_ended_with_a_421_is_replaced_without_failing_t
     server.once_at_mail(Reply::Closing);
     assert_accepted(&sender.send(&notice(26, "ana@example.com")).await);
     assert_eq!((server.accepted().len(), server.sessions()), (2, 2));
+}
+
+#[tokio::test]
+async fn send_then_writes_the_next_messages_commands_behind_the_data_and_every_message_arrives_whole()
+ {
+    let server = TestSmtp::start().await;
+    let mut sender = sender(&server.url(), Duration::from_secs(5));
+    let messages: Vec<BuiltMessage> = (40..45)
+        .map(|n| notice(n, &format!("person{n}@example.com")))
+        .collect();
+    // Without a known next message nothing goes ahead.
+    assert_accepted(&sender.send(&notice(39, "first@example.com")).await);
+    assert_eq!(server.written_ahead(), 0);
+    assert!(sender.writes_ahead(), "the relay offers PIPELINING");
+    for pair in messages.windows(2) {
+        assert_accepted(&sender.send_then(&pair[0], &pair[1]).await);
+    }
+    assert_accepted(&sender.send(messages.last().unwrap()).await);
+    sender.close().await;
+
+    let received = server.accepted();
+    assert_eq!(received.len(), 6);
+    for (message, got) in messages.iter().zip(&received[1..]) {
+        assert_eq!(got.message_id.as_deref(), Some(message.message_id.as_str()));
+        assert_eq!(got.rcpt, [message.envelope.to()[0].to_string()]);
+        assert_eq!(got.data, message.bytes, "the message arrived byte for byte");
+    }
+    assert_eq!(
+        (server.written_ahead(), server.sessions()),
+        (4, 1),
+        "four messages carried their successor's commands, on one session"
+    );
+}
+
+#[tokio::test]
+async fn a_relay_without_pipelining_gets_nothing_ahead_and_still_every_message() {
+    let server = TestSmtp::start_with(Options {
+        no_pipelining: true,
+        ..Options::default()
+    })
+    .await;
+    let mut sender = sender(&server.url(), Duration::from_secs(5));
+    let (a, b) = (notice(46, "a@example.com"), notice(47, "b@example.com"));
+    assert_accepted(&sender.send(&a).await);
+    assert!(!sender.writes_ahead());
+    assert_accepted(&sender.send_then(&a, &b).await);
+    assert_accepted(&sender.send(&b).await);
+    assert_eq!(server.written_ahead(), 0);
+    assert_eq!(server.counts_by_message_id()[&b.message_id], 1);
+}
+
+#[tokio::test]
+async fn a_recipient_refused_behind_the_last_messages_data_fails_alone_and_the_session_goes_on() {
+    let server = TestSmtp::start().await;
+    refuse_gone(&server);
+    let mut sender = sender(&server.url(), Duration::from_secs(5));
+    let first = notice(48, "here@example.com");
+    let refused = notice(49, "gone@example.com");
+    let third = notice(50, "there@example.com");
+    assert_accepted(&sender.send_then(&first, &refused).await);
+    match sender.send_then(&refused, &third).await {
+        Outcome::Permanent { reason } => assert!(reason.starts_with("550 5.1.1"), "{reason}"),
+        other => panic!("expected a permanent failure, got {other:?}"),
+    }
+    // The refusal came before the refused message's data: the third went on its own.
+    assert_accepted(&sender.send(&third).await);
+    let ids: Vec<_> = server
+        .accepted()
+        .into_iter()
+        .filter_map(|m| m.message_id)
+        .collect();
+    assert_eq!(ids, [first.message_id.clone(), third.message_id.clone()]);
+    assert_eq!(server.written_ahead(), 1);
+    assert_eq!(server.sessions(), 1);
+}
+
+#[tokio::test]
+async fn a_421_to_commands_sent_ahead_sends_that_message_on_a_new_session() {
+    let server = TestSmtp::start().await;
+    let mails = std::sync::atomic::AtomicUsize::new(0);
+    // The relay answers the second MAIL FROM, the one written behind a's data, with 421 and
+    // closes the session.
+    server.on_step(move |step| match step {
+        crate::smtp_server::Step::Mail
+            if mails.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 1 =>
+        {
+            Reply::Closing
+        }
+        _ => Reply::Accept,
+    });
+    let mut sender = sender(&server.url(), Duration::from_secs(5));
+    let (a, b) = (notice(51, "a@example.com"), notice(52, "b@example.com"));
+    assert_accepted(&sender.send_then(&a, &b).await);
+    assert_accepted(&sender.send(&b).await);
+    let counts = server.counts_by_message_id();
+    assert_eq!((counts[&a.message_id], counts[&b.message_id]), (1, 1));
+    assert_eq!(server.sessions(), 2, "b went on a session of its own");
+}
+
+#[tokio::test]
+async fn a_message_lost_with_its_session_takes_the_commands_sent_behind_it_along() {
+    let server = TestSmtp::start().await;
+    // The relay keeps the first message, then closes without replying.
+    server.on_step(|step| match step {
+        crate::smtp_server::Step::Data {
+            rcpt: "a@example.com",
+            ..
+        } => Reply::AcceptThenDrop,
+        _ => Reply::Accept,
+    });
+    let mut sender = sender(&server.url(), Duration::from_secs(5));
+    let (a, b) = (notice(54, "a@example.com"), notice(55, "b@example.com"));
+    let reason = transient_reason(sender.send_then(&a, &b).await);
+    assert!(reason.starts_with("connection lost"), "{reason}");
+    assert!(!sender.writes_ahead(), "the session is gone");
+    assert_accepted(&sender.send(&b).await);
+    assert_eq!(server.counts_by_message_id()[&b.message_id], 1);
+    assert_eq!(server.sessions(), 2);
+}
+
+#[tokio::test]
+async fn closing_a_sender_whose_next_message_was_announced_delivers_nothing_more() {
+    let server = TestSmtp::start().await;
+    let mut sender = sender(&server.url(), Duration::from_secs(5));
+    let (a, b) = (notice(57, "a@example.com"), notice(58, "b@example.com"));
+    assert_accepted(&sender.send_then(&a, &b).await);
+    sender.close().await;
+    // The relay sees the session end in b's DATA: b is not delivered, and a fresh sender
+    // delivers it once.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(!server.counts_by_message_id().contains_key(&b.message_id));
+    let mut again = self::sender(&server.url(), Duration::from_secs(5));
+    assert_accepted(&again.send(&b).await);
+    assert_eq!(server.counts_by_message_id()[&b.message_id], 1);
+}
+
+#[tokio::test]
+async fn a_message_built_8bit_for_a_relay_that_no_longer_offers_8bitmime_is_transient() {
+    let server = TestSmtp::start_with(Options {
+        no_8bitmime: true,
+        ..Options::default()
+    })
+    .await;
+    let (from, reply_to) = (from(), reply_to());
+    // Built while the relay (another one behind the same address, say) offered 8BITMIME.
+    let built = build_message(&OutgoingMessage {
+        message_id: "candor.3f2a9c.59@notices.candor.example",
+        from: &from,
+        reply_to: Some(&reply_to),
+        to_address: "jose@example.com",
+        to_name: Some("José Núñez"),
+        subject: SUBJECT,
+        text: "Estimado José Núñez: sus datos… ñ ü é.\n",
+        html: "<p>Estimado José Núñez: sus datos… ñ ü é.</p>",
+        date: Utc.with_ymd_and_hms(2026, 11, 22, 9, 30, 0).unwrap(),
+        language: "es",
+        eight_bit: true,
+    })
+    .unwrap();
+    assert!(!built.bytes.is_ascii());
+    let mut sender = sender(&server.url(), Duration::from_secs(5));
+    let reason = transient_reason(sender.send(&built).await);
+    assert!(
+        reason.contains("built 7-bit at the next attempt"),
+        "{reason}"
+    );
+    assert!(server.accepted().is_empty());
+    // Built again for this relay, it goes.
+    assert_accepted(&sender.send(&notice(59, "jose@example.com")).await);
 }
 
 #[tokio::test]
