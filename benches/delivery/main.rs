@@ -16,6 +16,10 @@
 //! (default `postgres://postgres@127.0.0.1:5432/postgres`), where a scratch database is made
 //! and dropped.
 
+// The service's own allocator (src/main.rs), so the service's code runs here as it does there.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod baseline;
 mod drain;
 #[allow(dead_code)] // Only `machine()` is used here; the rest serves the inventory bench.
