@@ -4,8 +4,9 @@
 //! lettre's `AsyncSmtpConnection` sends one command and waits for its reply, and does not
 //! say whether the relay offers PIPELINING (RFC 2920); it also writes a message's data and
 //! its terminating dot separately. With PIPELINING a message costs two round trips instead
-//! of four (MAIL, RCPT and DATA go together), which at thousands of messages a second is
-//! most of the CPU an SMTP client spends. The commands themselves are lettre's.
+//! of four (MAIL, RCPT and DATA go together), and one when the next message's commands ride
+//! behind its data; at thousands of messages a second that is most of the CPU an SMTP client
+//! spends. The commands themselves are lettre's.
 
 use std::fmt::{self, Display, Write as _};
 use std::io;
