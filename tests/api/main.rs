@@ -13,6 +13,7 @@ mod helpers;
 mod incidents;
 mod inventory;
 mod mapping;
+mod migrations;
 mod notices;
 mod obligations;
 mod operations;
