@@ -35,9 +35,9 @@ impl Drained {
     }
 }
 
-/// `SELECT COUNT(*) FROM outbox WHERE {condition}`.
+/// `SELECT COUNT(*) FROM outbox_state WHERE {condition}`.
 pub async fn count(db: &DatabaseConnection, condition: &str) -> u64 {
-    let sql = format!("SELECT COUNT(*) AS n FROM outbox WHERE {condition}");
+    let sql = format!("SELECT COUNT(*) AS n FROM outbox_state WHERE {condition}");
     let row = db
         .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
         .await
@@ -50,7 +50,7 @@ pub async fn count(db: &DatabaseConnection, condition: &str) -> u64 {
 pub async fn reset(db: &DatabaseConnection, now: chrono::DateTime<chrono::Utc>) {
     execute(
         db,
-        "UPDATE outbox SET status = 'pending', attempts = 0, lease_owner = NULL, \
+        "UPDATE outbox_state SET status = 'pending', attempts = 0, lease_owner = NULL, \
          lease_until = NULL, sent_at = NULL, reply = NULL, body_sha256 = NULL, \
          last_error = NULL, next_attempt_at = $1, updated_at = $1",
         vec![now.into()],
@@ -84,7 +84,7 @@ pub async fn drain(
     } else {
         // The reset left a dead version of every row, and the last drain two more; an outbox
         // `send_notice` just filled has none. Vacuum them so each drain starts as after a send.
-        execute(db, "VACUUM ANALYZE outbox", Vec::new()).await;
+        execute(db, "VACUUM ANALYZE outbox, outbox_state", Vec::new()).await;
     }
     let expected = count(db, "status = 'pending'").await;
     let mut config = config.clone();
@@ -134,7 +134,7 @@ pub async fn mean_message_size(
     // Everything but every step-th row waits behind a canary hold the worker does not claim.
     execute(
         db,
-        "UPDATE outbox SET status = 'held' WHERE id % $1 <> 0",
+        "UPDATE outbox_state SET status = 'held' WHERE id % $1 <> 0",
         vec![step.into()],
     )
     .await;

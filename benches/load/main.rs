@@ -42,9 +42,9 @@ use report::{BackendFigures, Report};
 mod drain {
     use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 
-    /// `SELECT COUNT(*) FROM outbox WHERE {condition}`.
+    /// `SELECT COUNT(*) FROM outbox_state WHERE {condition}`.
     pub async fn count(db: &DatabaseConnection, condition: &str) -> u64 {
-        let sql = format!("SELECT COUNT(*) AS n FROM outbox WHERE {condition}");
+        let sql = format!("SELECT COUNT(*) AS n FROM outbox_state WHERE {condition}");
         let row = db
             .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
             .await

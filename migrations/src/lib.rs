@@ -44,6 +44,7 @@ mod m20261123_000037_create_inventory_imports;
 mod m20261123_000038_create_revoked_sessions;
 mod m20261123_000039_drop_people_match_indexes_on_postgres;
 mod m20261124_000040_outbox_due_and_leased_indexes;
+mod m20261124_000041_split_outbox_state;
 
 /// Runs every Candor migration in order.
 pub struct Migrator;
@@ -91,6 +92,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000038_create_revoked_sessions::Migration),
             Box::new(m20261123_000039_drop_people_match_indexes_on_postgres::Migration),
             Box::new(m20261124_000040_outbox_due_and_leased_indexes::Migration),
+            Box::new(m20261124_000041_split_outbox_state::Migration),
         ]
     }
 }

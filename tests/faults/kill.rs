@@ -133,7 +133,7 @@ async fn kill_and_restart(people: u64, rounds: u32, delivery: Delivery) {
     assert_eq!(
         crate::scalar(
             &db,
-            "SELECT COUNT(DISTINCT person_key) AS n FROM outbox WHERE status = 'sent'"
+            "SELECT COUNT(DISTINCT person_key) AS n FROM outbox_messages WHERE status = 'sent'"
         )
         .await,
         people,
@@ -162,7 +162,7 @@ async fn kill_and_restart(people: u64, rounds: u32, delivery: Delivery) {
 
 /// Rows under lease, by the worker holding them.
 async fn leases(db: &DatabaseConnection) -> Vec<(String, u64)> {
-    let sql = "SELECT lease_owner, COUNT(*) AS n FROM outbox \
+    let sql = "SELECT lease_owner, COUNT(*) AS n FROM outbox_state \
                WHERE status = 'sending' GROUP BY lease_owner";
     db.query_all_raw(Statement::from_string(db.get_database_backend(), sql))
         .await

@@ -359,11 +359,11 @@ pub fn http_client() -> reqwest::Client {
         .expect("http client")
 }
 
-/// `SELECT COUNT(*) FROM outbox WHERE {condition}`.
+/// `SELECT COUNT(*) FROM outbox_state WHERE {condition}`.
 pub async fn count(db: &DatabaseConnection, condition: &str) -> u64 {
     scalar(
         db,
-        &format!("SELECT COUNT(*) AS n FROM outbox WHERE {condition}"),
+        &format!("SELECT COUNT(*) AS n FROM outbox_state WHERE {condition}"),
     )
     .await
 }

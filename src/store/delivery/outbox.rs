@@ -2,6 +2,13 @@
 //! (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so instances sharing a database never claim the
 //! same row; SQLite has one writer at a time), and given each message's own outcome in
 //! batches. Recipients and the `person` column are personal data: never log them.
+//!
+//! A message is two rows with one id: `outbox` holds what it is (key, recipient, render
+//! context, Message-ID) and is written once; `outbox_state` holds where its delivery stands
+//! and is what claims and outcomes change, so they rewrite a narrow row and its few indexes.
+//! Reads that need both go through the view `outbox_messages`.
+
+use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, FromQueryResult, Statement, Value};
@@ -32,39 +39,62 @@ pub struct NewMessage {
 }
 
 const INSERT_COLUMNS: &str = "campaign_id, incident_id, slot, person_key, customer_ref, channel, \
-    variant_no, recipient, person, link_id, message_id, status, attempts, next_attempt_at, \
-    created_at, updated_at";
-const VALUES_PER_ROW: usize = 16;
+    variant_no, recipient, person, link_id, message_id, created_at";
+const STATE_COLUMNS: &str = "id, campaign_id, status, attempts, next_attempt_at, updated_at";
 
-/// Writes rows; a row whose natural key (incident, person, slot, channel) exists is skipped.
-/// Returns how many were written.
+/// `($1, $2, …), (…)`: `rows` groups of `width` placeholders, numbered from `first`.
+fn placeholders(rows: usize, width: usize, first: usize) -> String {
+    let mut list = String::with_capacity(rows * width * 6);
+    for i in 0..rows {
+        if i > 0 {
+            list.push_str(", ");
+        }
+        list.push('(');
+        for c in 0..width {
+            if c > 0 {
+                list.push_str(", ");
+            }
+            list.push_str(&format!("${}", first + i * width + c));
+        }
+        list.push(')');
+    }
+    list
+}
+
+/// How many rows one statement carries: under both databases' bind-parameter limits, and
+/// short on SQLite, whose driver looks each parameter up by scanning the statement's list.
+fn rows_per_statement(backend: DbBackend) -> usize {
+    match backend {
+        DbBackend::Sqlite => 100,
+        _ => 1000,
+    }
+}
+
+#[derive(FromQueryResult)]
+struct Written {
+    id: i64,
+    message_id: String,
+}
+
+/// Writes rows, each with its delivery state; a row whose natural key (incident, person,
+/// slot, channel) exists is skipped. Returns how many were written.
 pub async fn insert(
     db: &impl ConnectionTrait,
     rows: &[NewMessage],
     now: DateTime<Utc>,
 ) -> Result<u64, DbErr> {
+    let backend = db.get_database_backend();
     let mut written = 0;
-    // Under both databases' bind-parameter limits. SQLite's driver looks each parameter up by
-    // scanning the statement's list, so its statements stay short.
-    let per_statement = match db.get_database_backend() {
-        DbBackend::Sqlite => 100,
-        _ => 1000,
-    };
-    for chunk in rows.chunks(per_statement) {
-        let mut sql = format!("INSERT INTO outbox ({INSERT_COLUMNS}) VALUES ");
-        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * VALUES_PER_ROW);
-        for (i, r) in chunk.iter().enumerate() {
-            if i > 0 {
-                sql.push_str(", ");
-            }
-            sql.push('(');
-            for c in 0..VALUES_PER_ROW {
-                if c > 0 {
-                    sql.push_str(", ");
-                }
-                sql.push_str(&format!("${}", i * VALUES_PER_ROW + c + 1));
-            }
-            sql.push(')');
+    for chunk in rows.chunks(rows_per_statement(backend)) {
+        const WIDTH: usize = 12;
+        let sql = format!(
+            "INSERT INTO outbox ({INSERT_COLUMNS}) VALUES {} \
+             ON CONFLICT (incident_id, person_key, slot, channel) DO NOTHING \
+             RETURNING id, message_id",
+            placeholders(chunk.len(), WIDTH, 1)
+        );
+        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * WIDTH);
+        for r in chunk {
             values.extend([
                 r.campaign_id.into(),
                 r.incident_id.into(),
@@ -77,22 +107,42 @@ pub async fn insert(
                 r.person.clone().into(),
                 r.link_id.into(),
                 r.message_id.clone().into(),
+                now.into(),
+            ]);
+        }
+        let ids = Written::find_by_statement(Statement::from_sql_and_values(backend, sql, values))
+            .all(db)
+            .await?;
+        if ids.is_empty() {
+            continue;
+        }
+        let by_message: HashMap<&str, &NewMessage> =
+            chunk.iter().map(|r| (r.message_id.as_str(), r)).collect();
+        const STATE_WIDTH: usize = 6;
+        let mut values: Vec<Value> = Vec::with_capacity(ids.len() * STATE_WIDTH);
+        for w in &ids {
+            let r = by_message.get(w.message_id.as_str()).ok_or_else(|| {
+                DbErr::Custom(format!("outbox row {} came back unasked for", w.id))
+            })?;
+            values.extend([
+                w.id.into(),
+                r.campaign_id.into(),
                 r.status.into(),
                 0_i32.into(),
                 r.due_at.into(),
                 now.into(),
-                now.into(),
             ]);
         }
-        sql.push_str(" ON CONFLICT (incident_id, person_key, slot, channel) DO NOTHING");
-        written += db
-            .execute_raw(Statement::from_sql_and_values(
-                db.get_database_backend(),
-                sql,
-                values,
-            ))
-            .await?
-            .rows_affected();
+        db.execute_raw(Statement::from_sql_and_values(
+            backend,
+            format!(
+                "INSERT INTO outbox_state ({STATE_COLUMNS}) VALUES {}",
+                placeholders(ids.len(), STATE_WIDTH, 1)
+            ),
+            values,
+        ))
+        .await?;
+        written += ids.len() as u64;
     }
     Ok(written)
 }
@@ -112,8 +162,15 @@ pub struct Claimed {
     pub attempts: i32,
 }
 
+/// What a claim reads of the rows it took, beside their attempts.
 const CLAIMED_COLUMNS: &str =
-    "id, campaign_id, channel, variant_no, recipient, person, link_id, message_id, attempts";
+    "o.id, o.campaign_id, o.channel, o.variant_no, o.recipient, o.person, o.link_id, o.message_id";
+
+#[derive(FromQueryResult)]
+struct Leased {
+    id: i64,
+    attempts: i32,
+}
 
 /// Claims up to `limit` due rows of running campaigns for `owner` until `lease_until`, in the
 /// order they fell due (new rows and rows due a retry alike).
@@ -126,35 +183,65 @@ pub async fn claim(
 ) -> Result<Vec<Claimed>, DbErr> {
     let backend = db.get_database_backend();
     let lock = match backend {
-        DbBackend::Postgres => " FOR UPDATE OF o SKIP LOCKED",
+        DbBackend::Postgres => " FOR UPDATE OF s SKIP LOCKED",
         _ => "",
     };
-    // The statuses are literals, as in the due index's own condition (`ix_outbox_due`), so
-    // both databases read that index in order and stop at `limit`: a claim reads only the rows
-    // it takes, however many were sent before them. The campaign's state is checked row by row
-    // (EXISTS) so the planner walks the due index rather than a campaign's rows.
-    let sql = format!(
-        "UPDATE outbox SET status = 'sending', lease_owner = $1, lease_until = $2, \
+    // The statuses are literals, as in the due index's own condition (`ix_outbox_state_due`),
+    // so both databases read that index in order and stop at `limit`: a claim reads only the
+    // rows it takes, however many were sent before them. The campaign's state is checked row by
+    // row (EXISTS) so the planner walks the due index rather than a campaign's rows.
+    let lease = format!(
+        "UPDATE outbox_state SET status = 'sending', lease_owner = $1, lease_until = $2, \
                 attempts = attempts + 1, updated_at = $3 \
-         WHERE id IN (SELECT o.id FROM outbox o \
-                      WHERE o.status IN ('pending', 'retrying') AND o.next_attempt_at <= $3 \
+         WHERE id IN (SELECT s.id FROM outbox_state s \
+                      WHERE s.status IN ('pending', 'retrying') AND s.next_attempt_at <= $3 \
                         AND EXISTS (SELECT 1 FROM campaigns c \
-                                    WHERE c.id = o.campaign_id AND c.state = 'running') \
-                      ORDER BY o.next_attempt_at, o.id LIMIT $4{lock}) \
-         RETURNING {CLAIMED_COLUMNS}"
+                                    WHERE c.id = s.campaign_id AND c.state = 'running') \
+                      ORDER BY s.next_attempt_at, s.id LIMIT $4{lock}) \
+         RETURNING id, attempts"
     );
-    let mut rows = Claimed::find_by_statement(Statement::from_sql_and_values(
-        backend,
-        sql,
-        [
-            owner.into(),
-            lease_until.into(),
-            now.into(),
-            (limit as i64).into(),
-        ],
-    ))
-    .all(db)
-    .await?;
+    let values: [Value; 4] = [
+        owner.into(),
+        lease_until.into(),
+        now.into(),
+        (limit as i64).into(),
+    ];
+    let mut rows = if backend == DbBackend::Postgres {
+        // One statement: the lease, and the leased rows' messages read by primary key.
+        let sql = format!(
+            "WITH leased AS ({lease}) \
+             SELECT {CLAIMED_COLUMNS}, leased.attempts FROM leased JOIN outbox o ON o.id = leased.id"
+        );
+        Claimed::find_by_statement(Statement::from_sql_and_values(backend, sql, values))
+            .all(db)
+            .await?
+    } else {
+        // SQLite has no statement that both changes rows and joins them; the rows are leased
+        // by the first, so the second reads them unhurried.
+        let leased =
+            Leased::find_by_statement(Statement::from_sql_and_values(backend, lease, values))
+                .all(db)
+                .await?;
+        if leased.is_empty() {
+            return Ok(Vec::new());
+        }
+        let attempts: HashMap<i64, i32> = leased.iter().map(|l| (l.id, l.attempts)).collect();
+        let sql = format!(
+            "SELECT {CLAIMED_COLUMNS}, 0 AS attempts FROM outbox o WHERE o.id IN {}",
+            placeholders(1, leased.len(), 1)
+        );
+        let mut rows = Claimed::find_by_statement(Statement::from_sql_and_values(
+            backend,
+            sql,
+            leased.iter().map(|l| Value::from(l.id)),
+        ))
+        .all(db)
+        .await?;
+        for row in &mut rows {
+            row.attempts = attempts[&row.id];
+        }
+        rows
+    };
     rows.sort_by_key(|r| r.id);
     Ok(rows)
 }
@@ -166,7 +253,7 @@ pub async fn reclaim_expired(db: &impl ConnectionTrait, now: DateTime<Utc>) -> R
     let result = db
         .execute_raw(Statement::from_sql_and_values(
             db.get_database_backend(),
-            "UPDATE outbox SET status = 'retrying', next_attempt_at = $1, lease_owner = NULL, \
+            "UPDATE outbox_state SET status = 'retrying', next_attempt_at = $1, lease_owner = NULL, \
                     lease_until = NULL, updated_at = $1, \
                     last_error = 'the worker stopped before recording an outcome; sent again with the same Message-ID' \
              WHERE status = 'sending' AND lease_until < $1",
@@ -203,12 +290,9 @@ pub async fn record(
     marks: &[Mark],
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    let backend = db.get_database_backend();
-    let pg = backend == DbBackend::Postgres;
-    let cast = |t: &str| if pg { format!("::{t}") } else { String::new() };
-    let mut sent: Vec<Vec<Value>> = Vec::new();
-    let mut retry: Vec<Vec<Value>> = Vec::new();
-    let mut failed: Vec<Vec<Value>> = Vec::new();
+    let mut sent = Outcomes::default();
+    let mut retry = Outcomes::default();
+    let mut failed = Outcomes::default();
     for mark in marks {
         match mark {
             Mark::Sent {
@@ -216,73 +300,104 @@ pub async fn record(
                 at,
                 reply,
                 body_sha256,
-            } => sent.push(vec![
-                (*id).into(),
-                (*at).into(),
-                reply.clone().into(),
-                body_sha256.clone().into(),
-            ]),
-            Mark::Retry { id, next, error } => {
-                retry.push(vec![(*id).into(), (*next).into(), error.clone().into()])
-            }
-            Mark::Failed { id, error } => failed.push(vec![(*id).into(), error.clone().into()]),
+            } => sent.push(*id, *at, reply, body_sha256),
+            Mark::Retry { id, next, error } => retry.push(*id, *next, error, ""),
+            Mark::Failed { id, error } => failed.push(*id, now, error, ""),
         }
     }
-    let unfinished = "outbox.status NOT IN ('sent', 'failed', 'bounced')";
     let updates = [
         (
             sent,
-            vec![
-                cast("bigint"),
-                cast("timestamptz"),
-                cast("text"),
-                cast("text"),
-            ],
             "status = 'sent', sent_at = v.column2, reply = v.column3, body_sha256 = v.column4, \
              last_error = NULL",
         ),
         (
             retry,
-            vec![cast("bigint"), cast("timestamptz"), cast("text")],
             "status = 'retrying', next_attempt_at = v.column2, last_error = v.column3",
         ),
-        (
-            failed,
-            vec![cast("bigint"), cast("text")],
-            "status = 'failed', last_error = v.column2",
-        ),
+        (failed, "status = 'failed', last_error = v.column3"),
     ];
-    // Short statements on SQLite: its driver looks each parameter up by scanning the list.
-    let per_statement = if pg { 1000 } else { 100 };
-    for (rows, casts, set) in updates {
-        for chunk in rows.chunks(per_statement) {
-            let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * casts.len());
-            let mut list = String::new();
-            for (i, row) in chunk.iter().enumerate() {
-                if i > 0 {
-                    list.push_str(", ");
-                }
-                list.push('(');
-                for (c, value) in row.iter().enumerate() {
-                    if c > 0 {
-                        list.push_str(", ");
-                    }
-                    values.push(value.clone());
-                    list.push_str(&format!("${}{}", values.len(), casts[c]));
-                }
-                list.push(')');
-            }
-            values.push(now.into());
+    for (outcomes, set) in updates {
+        outcomes.update(db, set, now).await?;
+    }
+    Ok(())
+}
+
+/// Outcomes of one kind, column by column: the row (`v.column1`), a time (`v.column2`) and
+/// two texts (`v.column3`, `v.column4`); a kind reads the ones it needs.
+#[derive(Default)]
+struct Outcomes {
+    ids: Vec<i64>,
+    times: Vec<DateTime<Utc>>,
+    texts: Vec<String>,
+    more: Vec<String>,
+}
+
+impl Outcomes {
+    fn push(&mut self, id: i64, time: DateTime<Utc>, text: &str, more: &str) {
+        self.ids.push(id);
+        self.times.push(time);
+        self.texts.push(text.to_owned());
+        self.more.push(more.to_owned());
+    }
+
+    /// `UPDATE outbox_state SET {set}` for each of the rows still unfinished.
+    async fn update(
+        self,
+        db: &impl ConnectionTrait,
+        set: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), DbErr> {
+        let backend = db.get_database_backend();
+        let head = format!(
+            "UPDATE outbox_state SET {set}, lease_owner = NULL, lease_until = NULL, updated_at = $1"
+        );
+        let unfinished = "outbox_state.status NOT IN ('sent', 'failed', 'bounced')";
+        if backend == DbBackend::Postgres {
+            // Arrays keep the statement's text the same whatever the batch, so it is prepared
+            // once; batches stay small enough that the planner goes row by row through the
+            // primary key rather than hashing the whole table.
             let sql = format!(
-                "UPDATE outbox SET {set}, lease_owner = NULL, lease_until = NULL, updated_at = ${} \
-                 FROM (VALUES {list}) AS v WHERE outbox.id = v.column1 AND {unfinished}",
-                values.len()
+                "{head} FROM unnest($2::bigint[], $3::timestamptz[], $4::text[], $5::text[]) \
+                      AS v(column1, column2, column3, column4) \
+                 WHERE outbox_state.id = v.column1 AND {unfinished}"
+            );
+            for start in (0..self.ids.len()).step_by(250) {
+                let end = (start + 250).min(self.ids.len());
+                let values: [Value; 5] = [
+                    now.into(),
+                    self.ids[start..end].to_vec().into(),
+                    self.times[start..end].to_vec().into(),
+                    self.texts[start..end].to_vec().into(),
+                    self.more[start..end].to_vec().into(),
+                ];
+                db.execute_raw(Statement::from_sql_and_values(backend, &sql, values))
+                    .await?;
+            }
+            return Ok(());
+        }
+        // SQLite: a VALUES list, short, since its driver looks each parameter up by scanning
+        // the statement's list.
+        for start in (0..self.ids.len()).step_by(100) {
+            let end = (start + 100).min(self.ids.len());
+            let mut values: Vec<Value> = vec![now.into()];
+            for i in start..end {
+                values.extend([
+                    self.ids[i].into(),
+                    self.times[i].into(),
+                    self.texts[i].clone().into(),
+                    self.more[i].clone().into(),
+                ]);
+            }
+            let sql = format!(
+                "{head} FROM (VALUES {}) AS v WHERE outbox_state.id = v.column1 AND {unfinished}",
+                placeholders(end - start, 4, 2)
             );
             db.execute_raw(Statement::from_sql_and_values(backend, sql, values))
                 .await?;
         }
+        Ok(())
     }
-    Ok(())
 }
 
 /// Releases a campaign's held rows; returns how many.
@@ -294,7 +409,7 @@ pub async fn release_held(
     let result = db
         .execute_raw(Statement::from_sql_and_values(
             db.get_database_backend(),
-            "UPDATE outbox SET status = 'pending', next_attempt_at = $2, updated_at = $2 \
+            "UPDATE outbox_state SET status = 'pending', next_attempt_at = $2, updated_at = $2 \
              WHERE campaign_id = $1 AND status = 'held'",
             [campaign_id.into(), now.into()],
         ))
@@ -315,11 +430,14 @@ pub async fn counts(
     }
     let (sql, values): (&str, Vec<Value>) = match campaign_id {
         Some(c) => (
-            "SELECT status, COUNT(*) AS n FROM outbox WHERE campaign_id = $1 GROUP BY status",
+            "SELECT status, COUNT(*) AS n FROM outbox_state WHERE campaign_id = $1 GROUP BY status",
             vec![c.into()],
         ),
         None => (
-            "SELECT status, COUNT(*) AS n FROM outbox WHERE incident_id = $1 GROUP BY status",
+            // Each campaign's rows of the incident, by the campaign-and-status index.
+            "SELECT status, COUNT(*) AS n FROM outbox_state \
+             WHERE campaign_id IN (SELECT id FROM campaigns WHERE incident_id = $1) \
+             GROUP BY status",
             vec![incident_id.into()],
         ),
     };
@@ -376,7 +494,7 @@ pub async fn page(
     incident_id: Uuid,
     filter: &PageFilter,
 ) -> Result<Vec<MessageRow>, DbErr> {
-    let mut sql = format!("SELECT {MESSAGE_COLUMNS} FROM outbox WHERE incident_id = $1");
+    let mut sql = format!("SELECT {MESSAGE_COLUMNS} FROM outbox_messages WHERE incident_id = $1");
     let mut values: Vec<Value> = vec![incident_id.into()];
     let mut and = |column: &str, value: Value| {
         values.push(value);
@@ -413,7 +531,7 @@ pub async fn by_message_id(
     BouncedSource::find_by_statement(Statement::from_sql_and_values(
         db.get_database_backend(),
         "SELECT id, campaign_id, incident_id, slot, person_key, customer_ref, channel, \
-                variant_no, person, link_id, status FROM outbox WHERE message_id = $1",
+                variant_no, person, link_id, status FROM outbox_messages WHERE message_id = $1",
         [message_id.into()],
     ))
     .one(db)
@@ -446,7 +564,7 @@ pub async fn mark_bounced(
     let result = db
         .execute_raw(Statement::from_sql_and_values(
             db.get_database_backend(),
-            "UPDATE outbox SET status = 'bounced', bounced_at = $2, last_error = $3, updated_at = $2 \
+            "UPDATE outbox_state SET status = 'bounced', bounced_at = $2, last_error = $3, updated_at = $2 \
              WHERE id = $1 AND status = 'sent'",
             [id.into(), now.into(), reason.into()],
         ))
@@ -472,7 +590,7 @@ pub async fn letters(
     LetterRow::find_by_statement(Statement::from_sql_and_values(
         db.get_database_backend(),
         "SELECT o.message_id, o.recipient, o.person, v.locale, o.sent_at \
-         FROM outbox o JOIN campaign_variants v \
+         FROM outbox_messages o JOIN campaign_variants v \
            ON v.campaign_id = o.campaign_id AND v.variant_no = o.variant_no \
          WHERE o.campaign_id = $1 AND o.channel = 'postal' AND o.status = 'sent' ORDER BY o.id",
         [campaign_id.into()],
@@ -499,7 +617,7 @@ pub async fn of_link(db: &impl ConnectionTrait, link_id: Uuid) -> Result<Vec<Lin
     LinkMessage::find_by_statement(Statement::from_sql_and_values(
         db.get_database_backend(),
         "SELECT campaign_id, slot, customer_ref, channel, variant_no, person, status, sent_at \
-         FROM outbox WHERE link_id = $1 ORDER BY id",
+         FROM outbox_messages WHERE link_id = $1 ORDER BY id",
         [link_id.into()],
     ))
     .all(db)

@@ -77,7 +77,7 @@ struct Key {
 const NOT_DECLINED: &str = "NOT EXISTS (SELECT 1 FROM contact_preferences c \
       WHERE c.incident_id = o.incident_id AND c.person_key = o.person_key \
       AND c.frequency = 'required')";
-const NOT_BOUNCED: &str = "NOT EXISTS (SELECT 1 FROM outbox b \
+const NOT_BOUNCED: &str = "NOT EXISTS (SELECT 1 FROM outbox_messages b \
       WHERE b.incident_id = o.incident_id AND b.person_key = o.person_key \
       AND b.status = 'bounced')";
 
@@ -97,7 +97,7 @@ pub async fn due_invitations(
     delivered_by: DateTime<Utc>,
 ) -> Result<Vec<String>, DbErr> {
     let sql = format!(
-        "SELECT DISTINCT o.person_key FROM outbox o \
+        "SELECT DISTINCT o.person_key FROM outbox_messages o \
          WHERE o.incident_id = $1 AND o.slot = 'initial-notice' AND o.status = 'sent' \
            AND o.sent_at <= $2 AND NOT {invited} AND {NOT_BOUNCED} AND {NOT_DECLINED} \
          ORDER BY o.person_key",
@@ -115,7 +115,7 @@ pub async fn due_reminders(
     invited_by: DateTime<Utc>,
 ) -> Result<Vec<String>, DbErr> {
     let sql = format!(
-        "SELECT DISTINCT o.person_key FROM outbox o \
+        "SELECT DISTINCT o.person_key FROM outbox_messages o \
          WHERE o.incident_id = $1 AND o.slot = 'survey-invitation' AND o.status = 'sent' \
            AND o.sent_at <= $2 AND NOT {reminded} AND {NOT_BOUNCED} AND {NOT_DECLINED} \
            AND NOT EXISTS (SELECT 1 FROM survey_responses r WHERE r.link_id = o.link_id) \

@@ -67,7 +67,7 @@ pub async fn weekly_last_contacts(
     incident_id: Uuid,
 ) -> Result<HashMap<String, DateTime<Utc>>, DbErr> {
     let sql = "SELECT o.person_key, MAX(COALESCE(o.sent_at, o.next_attempt_at)) AS last \
-         FROM outbox o JOIN contact_preferences c \
+         FROM outbox_messages o JOIN contact_preferences c \
            ON c.incident_id = o.incident_id AND c.person_key = o.person_key \
          WHERE o.incident_id = $1 AND c.frequency = 'weekly' \
            AND o.status IN ('held', 'pending', 'sending', 'retrying', 'sent') \

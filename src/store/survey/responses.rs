@@ -168,7 +168,7 @@ pub async fn invited_counts(
     let sql = format!(
         "SELECT COALESCE({j}, 'unknown') AS jurisdiction, COALESCE({t}, 'standard') AS tier, \
                 COUNT(DISTINCT person_key) AS people \
-         FROM outbox WHERE incident_id = $1 AND slot = 'survey-invitation' AND status = 'sent' \
+         FROM outbox_messages WHERE incident_id = $1 AND slot = 'survey-invitation' AND status = 'sent' \
          GROUP BY 1, 2",
         j = field("jurisdiction"),
         t = field("tier"),

@@ -278,14 +278,22 @@ impl OutboxRow {
 
 /// Every stored outbox row of the app, in id order.
 pub async fn outbox(app: &TestApp) -> Vec<OutboxRow> {
+    outbox_from(&app.db, "outbox_messages").await
+}
+
+/// Every row of `table` (the view of messages with their state, or a table holding both), as
+/// outbox rows in id order.
+pub async fn outbox_from(db: &sea_orm::DatabaseConnection, table: &str) -> Vec<OutboxRow> {
     OutboxRow::find_by_statement(Statement::from_string(
-        app.db.get_database_backend(),
-        "SELECT id, campaign_id, person_key, customer_ref, channel, recipient, message_id, \
-                status, attempts, next_attempt_at, lease_owner, lease_until, sent_at, reply, \
-                last_error, body_sha256, link_id \
-         FROM outbox ORDER BY id",
+        db.get_database_backend(),
+        format!(
+            "SELECT id, campaign_id, person_key, customer_ref, channel, recipient, message_id, \
+                    status, attempts, next_attempt_at, lease_owner, lease_until, sent_at, reply, \
+                    last_error, body_sha256, link_id \
+             FROM {table} ORDER BY id"
+        ),
     ))
-    .all(&app.db)
+    .all(db)
     .await
     .expect("outbox rows read")
 }

@@ -78,7 +78,7 @@ async fn people_of_one_shape_get_their_own_values_in_a_message_identical_to_a_fu
     // The same campaign rendered again by a fresh worker with no shapes known is the same,
     // byte for byte, message by message. A fresh worker renders each shape's first person
     // in full, so rendering one person per drain renders all of them in full.
-    app.exec("UPDATE outbox SET status = 'pending', attempts = 0, sent_at = NULL")
+    app.exec("UPDATE outbox_state SET status = 'pending', attempts = 0, sent_at = NULL")
         .await;
     let dir = app.data_dir.path().join("outbox").join("notices");
     std::fs::remove_dir_all(&dir).unwrap();
@@ -89,7 +89,7 @@ async fn people_of_one_shape_get_their_own_values_in_a_message_identical_to_a_fu
     let ids: Vec<i64> = super::outbox(&app).await.iter().map(|r| r.id).collect();
     for id in &ids {
         app.exec(&format!(
-            "UPDATE outbox SET status = CASE WHEN id = {id} THEN 'pending' ELSE 'held' END \
+            "UPDATE outbox_state SET status = CASE WHEN id = {id} THEN 'pending' ELSE 'held' END \
              WHERE status IN ('pending', 'held')"
         ))
         .await;

@@ -86,7 +86,7 @@ pub async fn rows(app: &TestApp, slot: &str) -> Vec<Row> {
     Row::find_by_statement(Statement::from_sql_and_values(
         app.db.get_database_backend(),
         "SELECT customer_ref, slot, channel, status, next_attempt_at, sent_at, link_id, \
-                campaign_id FROM outbox WHERE slot = $1 ORDER BY customer_ref",
+                campaign_id FROM outbox_messages WHERE slot = $1 ORDER BY customer_ref",
         [slot.into()],
     ))
     .all(&app.db)

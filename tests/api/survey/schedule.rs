@@ -66,7 +66,10 @@ async fn a_person_whose_notice_bounced_is_never_invited() {
     survey_notices(&desk).await;
     schedule(&lead, json!({ "invite_after_days": 1 })).await;
     let marked = app
-        .exec("UPDATE outbox SET status = 'bounced' WHERE customer_ref = 'P0001'")
+        .exec(
+            "UPDATE outbox_state SET status = 'bounced' \
+             WHERE id IN (SELECT id FROM outbox WHERE customer_ref = 'P0001')",
+        )
         .await;
     assert_eq!(marked, 1);
 
