@@ -535,11 +535,6 @@ async fn claimer(worker: Worker, rows: mpsc::Sender<Claimed>) -> Result<u64, Del
     }
 }
 
-/// The most outcomes one recording carries.
-const MARK_BATCH: usize = 1024;
-/// How long the marker waits for a fuller batch of outcomes before recording what it has.
-const MARK_LINGER: std::time::Duration = std::time::Duration::from_millis(5);
-
 /// Records outcomes in batches as they come, and pauses campaigns failing too often.
 async fn marker(
     worker: Worker,
@@ -547,24 +542,8 @@ async fn marker(
 ) -> Result<RunStats, DeliveryError> {
     let inner = &worker.inner;
     let mut stats = RunStats::default();
-    let mut batch: Vec<(Uuid, Mark)> = Vec::with_capacity(MARK_BATCH);
-    let fill = usize::try_from(inner.config.batch)
-        .unwrap_or(MARK_BATCH)
-        .clamp(1, MARK_BATCH);
-    while received.recv_many(&mut batch, MARK_BATCH).await > 0 {
-        // Outcomes arrive one by one; recorded as they come, a steady stream would cost the
-        // database a statement and a commit for every few messages. Short of a claim's worth,
-        // the marker sleeps a moment (rather than waking for each outcome) and takes what
-        // came meanwhile; a thin stream loses only that moment.
-        if batch.len() < fill {
-            tokio::time::sleep(MARK_LINGER).await;
-            while batch.len() < MARK_BATCH {
-                match received.try_recv() {
-                    Ok(mark) => batch.push(mark),
-                    Err(_) => break,
-                }
-            }
-        }
+    let mut batch: Vec<(Uuid, Mark)> = Vec::with_capacity(1024);
+    while received.recv_many(&mut batch, 1024).await > 0 {
         let marks: Vec<Mark> = batch.iter().map(|(_, m)| m.clone()).collect();
         record_with_retries(inner, &marks).await?;
         let mut tripped = Vec::new();

@@ -290,9 +290,12 @@ pub async fn record(
     marks: &[Mark],
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    let mut sent = Outcomes::default();
-    let mut retry = Outcomes::default();
-    let mut failed = Outcomes::default();
+    let backend = db.get_database_backend();
+    let pg = backend == DbBackend::Postgres;
+    let cast = |t: &str| if pg { format!("::{t}") } else { String::new() };
+    let mut sent: Vec<Vec<Value>> = Vec::new();
+    let mut retry: Vec<Vec<Value>> = Vec::new();
+    let mut failed: Vec<Vec<Value>> = Vec::new();
     for mark in marks {
         match mark {
             Mark::Sent {
@@ -300,104 +303,73 @@ pub async fn record(
                 at,
                 reply,
                 body_sha256,
-            } => sent.push(*id, *at, reply, body_sha256),
-            Mark::Retry { id, next, error } => retry.push(*id, *next, error, ""),
-            Mark::Failed { id, error } => failed.push(*id, now, error, ""),
+            } => sent.push(vec![
+                (*id).into(),
+                (*at).into(),
+                reply.clone().into(),
+                body_sha256.clone().into(),
+            ]),
+            Mark::Retry { id, next, error } => {
+                retry.push(vec![(*id).into(), (*next).into(), error.clone().into()])
+            }
+            Mark::Failed { id, error } => failed.push(vec![(*id).into(), error.clone().into()]),
         }
     }
+    let unfinished = "outbox_state.status NOT IN ('sent', 'failed', 'bounced')";
     let updates = [
         (
             sent,
+            vec![
+                cast("bigint"),
+                cast("timestamptz"),
+                cast("text"),
+                cast("text"),
+            ],
             "status = 'sent', sent_at = v.column2, reply = v.column3, body_sha256 = v.column4, \
              last_error = NULL",
         ),
         (
             retry,
+            vec![cast("bigint"), cast("timestamptz"), cast("text")],
             "status = 'retrying', next_attempt_at = v.column2, last_error = v.column3",
         ),
-        (failed, "status = 'failed', last_error = v.column3"),
+        (
+            failed,
+            vec![cast("bigint"), cast("text")],
+            "status = 'failed', last_error = v.column2",
+        ),
     ];
-    for (outcomes, set) in updates {
-        outcomes.update(db, set, now).await?;
-    }
-    Ok(())
-}
-
-/// Outcomes of one kind, column by column: the row (`v.column1`), a time (`v.column2`) and
-/// two texts (`v.column3`, `v.column4`); a kind reads the ones it needs.
-#[derive(Default)]
-struct Outcomes {
-    ids: Vec<i64>,
-    times: Vec<DateTime<Utc>>,
-    texts: Vec<String>,
-    more: Vec<String>,
-}
-
-impl Outcomes {
-    fn push(&mut self, id: i64, time: DateTime<Utc>, text: &str, more: &str) {
-        self.ids.push(id);
-        self.times.push(time);
-        self.texts.push(text.to_owned());
-        self.more.push(more.to_owned());
-    }
-
-    /// `UPDATE outbox_state SET {set}` for each of the rows still unfinished.
-    async fn update(
-        self,
-        db: &impl ConnectionTrait,
-        set: &str,
-        now: DateTime<Utc>,
-    ) -> Result<(), DbErr> {
-        let backend = db.get_database_backend();
-        let head = format!(
-            "UPDATE outbox_state SET {set}, lease_owner = NULL, lease_until = NULL, updated_at = $1"
-        );
-        let unfinished = "outbox_state.status NOT IN ('sent', 'failed', 'bounced')";
-        if backend == DbBackend::Postgres {
-            // Arrays keep the statement's text the same whatever the batch, so it is prepared
-            // once; batches stay small enough that the planner goes row by row through the
-            // primary key rather than hashing the whole table.
-            let sql = format!(
-                "{head} FROM unnest($2::bigint[], $3::timestamptz[], $4::text[], $5::text[]) \
-                      AS v(column1, column2, column3, column4) \
-                 WHERE outbox_state.id = v.column1 AND {unfinished}"
-            );
-            for start in (0..self.ids.len()).step_by(250) {
-                let end = (start + 250).min(self.ids.len());
-                let values: [Value; 5] = [
-                    now.into(),
-                    self.ids[start..end].to_vec().into(),
-                    self.times[start..end].to_vec().into(),
-                    self.texts[start..end].to_vec().into(),
-                    self.more[start..end].to_vec().into(),
-                ];
-                db.execute_raw(Statement::from_sql_and_values(backend, &sql, values))
-                    .await?;
+    // Short statements on SQLite: its driver looks each parameter up by scanning the list.
+    let per_statement = if pg { 1000 } else { 100 };
+    for (rows, casts, set) in updates {
+        for chunk in rows.chunks(per_statement) {
+            let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * casts.len());
+            let mut list = String::new();
+            for (i, row) in chunk.iter().enumerate() {
+                if i > 0 {
+                    list.push_str(", ");
+                }
+                list.push('(');
+                for (c, value) in row.iter().enumerate() {
+                    if c > 0 {
+                        list.push_str(", ");
+                    }
+                    values.push(value.clone());
+                    list.push_str(&format!("${}{}", values.len(), casts[c]));
+                }
+                list.push(')');
             }
-            return Ok(());
-        }
-        // SQLite: a VALUES list, short, since its driver looks each parameter up by scanning
-        // the statement's list.
-        for start in (0..self.ids.len()).step_by(100) {
-            let end = (start + 100).min(self.ids.len());
-            let mut values: Vec<Value> = vec![now.into()];
-            for i in start..end {
-                values.extend([
-                    self.ids[i].into(),
-                    self.times[i].into(),
-                    self.texts[i].clone().into(),
-                    self.more[i].clone().into(),
-                ]);
-            }
+            values.push(now.into());
             let sql = format!(
-                "{head} FROM (VALUES {}) AS v WHERE outbox_state.id = v.column1 AND {unfinished}",
-                placeholders(end - start, 4, 2)
+                "UPDATE outbox_state SET {set}, lease_owner = NULL, lease_until = NULL, updated_at = ${} \
+                 FROM (VALUES {list}) AS v WHERE outbox_state.id = v.column1 AND {unfinished}",
+                values.len()
             );
             db.execute_raw(Statement::from_sql_and_values(backend, sql, values))
                 .await?;
         }
-        Ok(())
     }
+    Ok(())
 }
 
 /// Releases a campaign's held rows; returns how many.
