@@ -393,7 +393,8 @@ fn hostname() -> String {
         .unwrap_or_else(|| "candor".to_owned())
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
-        .take(32)
+        // With the `-` and 32 hex digits of the worker's id, within the 64 a lease owner has.
+        .take(31)
         .collect()
 }
 

@@ -220,7 +220,7 @@ impl Default for Settings {
             playbook_auto_attach: true,
             delivery_concurrency: 8,
             delivery_rate: 0,
-            delivery_batch: 100,
+            delivery_batch: 1000,
             delivery_lease_seconds: 300,
             delivery_max_attempts: 8,
             delivery_retry_base_seconds: 60,

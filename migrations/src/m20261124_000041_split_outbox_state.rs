@@ -13,18 +13,18 @@ use sea_orm_migration::sea_orm::DbBackend;
 pub struct Migration;
 
 /// The columns that move, in order.
-const MOVED: [Outbox; 11] = [
-    Outbox::Status,
-    Outbox::Attempts,
-    Outbox::NextAttemptAt,
-    Outbox::LeaseOwner,
-    Outbox::LeaseUntil,
-    Outbox::SentAt,
-    Outbox::Reply,
-    Outbox::LastError,
-    Outbox::BodySha256,
-    Outbox::BouncedAt,
-    Outbox::UpdatedAt,
+const MOVED: [Column; 11] = [
+    Column::Status,
+    Column::Attempts,
+    Column::NextAttemptAt,
+    Column::LeaseOwner,
+    Column::LeaseUntil,
+    Column::SentAt,
+    Column::Reply,
+    Column::LastError,
+    Column::BodySha256,
+    Column::BouncedAt,
+    Column::UpdatedAt,
 ];
 const MOVED_LIST: &str = "status, attempts, next_attempt_at, lease_owner, lease_until, sent_at, \
     reply, last_error, body_sha256, bounced_at, updated_at";
@@ -45,23 +45,23 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(OutboxState::Table)
-                    .col(big_integer(OutboxState::Id).primary_key())
-                    .col(uuid(OutboxState::CampaignId))
-                    .col(string_len(OutboxState::Status, 16))
-                    .col(integer(OutboxState::Attempts))
-                    .col(timestamp_with_time_zone(OutboxState::NextAttemptAt))
-                    .col(string_len_null(OutboxState::LeaseOwner, 64))
-                    .col(timestamp_with_time_zone_null(OutboxState::LeaseUntil))
-                    .col(timestamp_with_time_zone_null(OutboxState::SentAt))
-                    .col(text_null(OutboxState::Reply))
-                    .col(text_null(OutboxState::LastError))
-                    .col(string_len_null(OutboxState::BodySha256, 64))
-                    .col(timestamp_with_time_zone_null(OutboxState::BouncedAt))
-                    .col(timestamp_with_time_zone(OutboxState::UpdatedAt))
+                    .col(big_integer(Column::Id).primary_key())
+                    .col(uuid(Column::CampaignId))
+                    .col(string_len(Column::Status, 16))
+                    .col(integer(Column::Attempts))
+                    .col(timestamp_with_time_zone(Column::NextAttemptAt))
+                    .col(string_len_null(Column::LeaseOwner, 64))
+                    .col(timestamp_with_time_zone_null(Column::LeaseUntil))
+                    .col(timestamp_with_time_zone_null(Column::SentAt))
+                    .col(text_null(Column::Reply))
+                    .col(text_null(Column::LastError))
+                    .col(string_len_null(Column::BodySha256, 64))
+                    .col(timestamp_with_time_zone_null(Column::BouncedAt))
+                    .col(timestamp_with_time_zone(Column::UpdatedAt))
                     .foreign_key(
                         ForeignKey::create()
-                            .from(OutboxState::Table, OutboxState::Id)
-                            .to(Outbox::Table, Outbox::Id)
+                            .from(OutboxState::Table, Column::Id)
+                            .to(Outbox::Table, Column::Id)
                             .on_delete(ForeignKeyAction::Cascade),
                     )
                     .to_owned(),
@@ -128,21 +128,21 @@ impl MigrationTrait for Migration {
             column
         };
         let columns = [
-            required(string_len(Outbox::Status, 16), Expr::val("pending")),
-            required(integer(Outbox::Attempts), Expr::val(0)),
+            required(string_len(Column::Status, 16), Expr::val("pending")),
+            required(integer(Column::Attempts), Expr::val(0)),
             required(
-                timestamp_with_time_zone(Outbox::NextAttemptAt),
+                timestamp_with_time_zone(Column::NextAttemptAt),
                 Expr::val(epoch),
             ),
-            string_len_null(Outbox::LeaseOwner, 64),
-            timestamp_with_time_zone_null(Outbox::LeaseUntil),
-            timestamp_with_time_zone_null(Outbox::SentAt),
-            text_null(Outbox::Reply),
-            text_null(Outbox::LastError),
-            string_len_null(Outbox::BodySha256, 64),
-            timestamp_with_time_zone_null(Outbox::BouncedAt),
+            string_len_null(Column::LeaseOwner, 64),
+            timestamp_with_time_zone_null(Column::LeaseUntil),
+            timestamp_with_time_zone_null(Column::SentAt),
+            text_null(Column::Reply),
+            text_null(Column::LastError),
+            string_len_null(Column::BodySha256, 64),
+            timestamp_with_time_zone_null(Column::BouncedAt),
             required(
-                timestamp_with_time_zone(Outbox::UpdatedAt),
+                timestamp_with_time_zone(Column::UpdatedAt),
                 Expr::val(epoch),
             ),
         ];
@@ -192,21 +192,21 @@ fn delivery_indexes(table: impl IntoIden + Clone, names: [&str; 3]) -> [IndexCre
         Index::create()
             .name(campaign_status)
             .table(table.clone())
-            .col(Delivery::CampaignId)
-            .col(Delivery::Status)
+            .col(Column::CampaignId)
+            .col(Column::Status)
             .to_owned(),
         Index::create()
             .name(due)
             .table(table.clone())
-            .col(Delivery::NextAttemptAt)
-            .col(Delivery::Id)
-            .and_where(Expr::col(Delivery::Status).is_in(["pending", "retrying"]))
+            .col(Column::NextAttemptAt)
+            .col(Column::Id)
+            .and_where(Expr::col(Column::Status).is_in(["pending", "retrying"]))
             .to_owned(),
         Index::create()
             .name(leased)
             .table(table)
-            .col(Delivery::LeaseUntil)
-            .and_where(Expr::col(Delivery::Status).eq("sending"))
+            .col(Column::LeaseUntil)
+            .and_where(Expr::col(Column::Status).eq("sending"))
             .to_owned(),
     ]
 }
@@ -223,36 +223,19 @@ fn outbox_indexes() -> [IndexCreateStatement; 3] {
     delivery_indexes(Outbox::Table, [CAMPAIGN_STATUS, DUE, LEASED])
 }
 
-/// The columns the indexes name, on either table.
-#[derive(DeriveIden, Clone, Copy)]
-enum Delivery {
-    Id,
-    CampaignId,
-    Status,
-    NextAttemptAt,
-    LeaseUntil,
-}
-
 #[derive(DeriveIden, Clone, Copy)]
 enum Outbox {
     Table,
-    Id,
-    Status,
-    Attempts,
-    NextAttemptAt,
-    LeaseOwner,
-    LeaseUntil,
-    SentAt,
-    Reply,
-    LastError,
-    BodySha256,
-    BouncedAt,
-    UpdatedAt,
 }
 
 #[derive(DeriveIden, Clone, Copy)]
 enum OutboxState {
     Table,
+}
+
+/// The columns named here, on either table.
+#[derive(DeriveIden, Clone, Copy)]
+enum Column {
     Id,
     CampaignId,
     Status,

@@ -2,8 +2,8 @@
 //! out to the sender tasks; each sender owns one connection to the relay, renders and sends
 //! each row outside any transaction, and hands each message's outcome to the marker, which
 //! records outcomes in batches and pauses a campaign whose failure rate passes the threshold.
-//! A row whose worker stopped is claimed again when its lease lapses and goes out with the
-//! same Message-ID.
+//! While rows wait their turn the worker renews its leases on them; a row whose worker stopped
+//! is claimed again when its lease lapses and goes out with the same Message-ID.
 //!
 //! One claimer rather than one per sender: on PostgreSQL, senders claiming at once each walk
 //! past the rows the others hold (`SKIP LOCKED` still has to look at them), and that cost
@@ -26,6 +26,15 @@ use sea_orm::DatabaseConnection;
 use sha2::{Digest, Sha256};
 use tokio::sync::{Notify, mpsc};
 use uuid::Uuid;
+
+/// The marker records once it holds this many outcomes (taking up to twice as many at once
+/// when they are waiting)…
+const MARK_BATCH: usize = 512;
+/// …or once the first of them has waited this long: one statement and one commit for
+/// hundreds of messages rather than a few (a commit per handful of messages cost the
+/// PostgreSQL server and the worker more CPU than the sending did), while an outcome still
+/// reaches the database within moments of the relay's reply.
+const MARK_LINGER: std::time::Duration = std::time::Duration::from_millis(20);
 
 use super::snapshot::CampaignRender;
 use super::transport::{
@@ -188,9 +197,14 @@ impl Worker {
         }
         let (marks, received) = mpsc::channel::<(Uuid, Mark)>(4096);
         let marker = tokio::spawn(marker(self.clone(), received));
+        // While rows wait their turn their leases are renewed, so a slow relay never lets a
+        // lease lapse under a row this worker still means to send. Held in a set, so the
+        // renewal stops with this run even when the run is cancelled (leases then lapse).
+        let mut renewal = tokio::task::JoinSet::new();
+        renewal.spawn(renewer(self.clone()));
         // Room for one batch waiting while the senders work through the last: the claimer
         // stays a batch ahead, and little more is held under lease than is being sent.
-        let batch = inner.config.batch.max(1);
+        let batch = claim_size(&inner.config);
         let (rows, dealt) = mpsc::channel::<Claimed>(usize::try_from(batch).unwrap_or(1024));
         let dealt = Arc::new(tokio::sync::Mutex::new(dealt));
         let claimer = tokio::spawn(claimer(self.clone(), rows));
@@ -226,9 +240,9 @@ impl Worker {
                 0
             }
         };
-        let mut stats = marker
-            .await
-            .map_err(|e| DeliveryError::Task(e.to_string()))??;
+        let marked = marker.await;
+        drop(renewal);
+        let mut stats = marked.map_err(|e| DeliveryError::Task(e.to_string()))??;
         stats.claimed = claimed;
         stats.rendered_in_full = inner
             .rendered_in_full
@@ -518,7 +532,7 @@ async fn claimer(worker: Worker, rows: mpsc::Sender<Claimed>) -> Result<u64, Del
         let batch = outbox::claim(
             inner.db(),
             &inner.config.worker_id,
-            inner.config.batch,
+            claim_size(&inner.config),
             now,
             now + inner.config.lease,
         )
@@ -535,6 +549,36 @@ async fn claimer(worker: Worker, rows: mpsc::Sender<Claimed>) -> Result<u64, Del
     }
 }
 
+/// Rows a claim takes: the configured batch, and under a rate cap no more than a quarter of a
+/// lease's worth at that rate, so rows are not held far longer than the cap lets them go.
+fn claim_size(config: &DeliveryConfig) -> u64 {
+    let batch = config.batch.max(1);
+    match u64::from(config.rate_per_second) {
+        0 => batch,
+        rate => {
+            let seconds = u64::try_from(config.lease.num_seconds()).unwrap_or(0);
+            batch.min((rate * seconds / 4).max(1))
+        }
+    }
+}
+
+/// Renews the leases of the rows this worker holds every third of a lease, until aborted.
+async fn renewer(worker: Worker) {
+    let inner = &worker.inner;
+    let every = (inner.config.lease / 3)
+        .to_std()
+        .unwrap_or(std::time::Duration::from_secs(1))
+        .max(std::time::Duration::from_secs(1));
+    let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+    loop {
+        ticks.tick().await;
+        let until = inner.clock.now() + inner.config.lease;
+        if let Err(e) = outbox::renew(inner.db(), &inner.config.worker_id, until).await {
+            tracing::warn!(error = %e, "renewing the worker's leases failed; it tries again");
+        }
+    }
+}
+
 /// Records outcomes in batches as they come, and pauses campaigns failing too often.
 async fn marker(
     worker: Worker,
@@ -542,8 +586,17 @@ async fn marker(
 ) -> Result<RunStats, DeliveryError> {
     let inner = &worker.inner;
     let mut stats = RunStats::default();
-    let mut batch: Vec<(Uuid, Mark)> = Vec::with_capacity(1024);
-    while received.recv_many(&mut batch, 1024).await > 0 {
+    let mut batch: Vec<(Uuid, Mark)> = Vec::with_capacity(2 * MARK_BATCH);
+    while received.recv_many(&mut batch, 2 * MARK_BATCH).await > 0 {
+        let deadline = tokio::time::Instant::now() + MARK_LINGER;
+        while batch.len() < MARK_BATCH {
+            let room = 2 * MARK_BATCH - batch.len();
+            match tokio::time::timeout_at(deadline, received.recv_many(&mut batch, room)).await {
+                // Every sender has finished, or the wait is over.
+                Ok(0) | Err(_) => break,
+                Ok(_) => {}
+            }
+        }
         let marks: Vec<Mark> = batch.iter().map(|(_, m)| m.clone()).collect();
         record_with_retries(inner, &marks).await?;
         let mut tripped = Vec::new();

@@ -190,15 +190,23 @@ pub async fn claim(
     // so both databases read that index in order and stop at `limit`: a claim reads only the
     // rows it takes, however many were sent before them. The campaign's state is checked row by
     // row (EXISTS) so the planner walks the due index rather than a campaign's rows.
+    //
+    // On PostgreSQL the due ids are gathered into an array first (`= ANY(ARRAY(…))`), so the
+    // rows are then found by primary key whatever the batch: as a join (`IN (SELECT …)`), the
+    // planner turns to reading the whole table once a batch is a few hundred rows.
+    let due = "SELECT s.id FROM outbox_state s \
+               WHERE s.status IN ('pending', 'retrying') AND s.next_attempt_at <= $3 \
+                 AND EXISTS (SELECT 1 FROM campaigns c \
+                             WHERE c.id = s.campaign_id AND c.state = 'running') \
+               ORDER BY s.next_attempt_at, s.id LIMIT $4";
+    let which = match backend {
+        DbBackend::Postgres => format!("id = ANY(ARRAY({due}{lock}))"),
+        _ => format!("id IN ({due})"),
+    };
     let lease = format!(
         "UPDATE outbox_state SET status = 'sending', lease_owner = $1, lease_until = $2, \
                 attempts = attempts + 1, updated_at = $3 \
-         WHERE id IN (SELECT s.id FROM outbox_state s \
-                      WHERE s.status IN ('pending', 'retrying') AND s.next_attempt_at <= $3 \
-                        AND EXISTS (SELECT 1 FROM campaigns c \
-                                    WHERE c.id = s.campaign_id AND c.state = 'running') \
-                      ORDER BY s.next_attempt_at, s.id LIMIT $4{lock}) \
-         RETURNING id, attempts"
+         WHERE {which} RETURNING id, attempts"
     );
     let values: [Value; 4] = [
         owner.into(),
@@ -263,6 +271,23 @@ pub async fn reclaim_expired(db: &impl ConnectionTrait, now: DateTime<Utc>) -> R
     Ok(result.rows_affected())
 }
 
+/// Extends the leases `owner` holds on rows it has not yet finished to `lease_until`; returns
+/// how many.
+pub async fn renew(
+    db: &impl ConnectionTrait,
+    owner: &str,
+    lease_until: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    let result = db
+        .execute_raw(Statement::from_sql_and_values(
+            db.get_database_backend(),
+            "UPDATE outbox_state SET lease_until = $2 WHERE status = 'sending' AND lease_owner = $1",
+            [owner.into(), lease_until.into()],
+        ))
+        .await?;
+    Ok(result.rows_affected())
+}
+
 /// One message's outcome, to record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Mark {
@@ -283,67 +308,80 @@ pub enum Mark {
     Failed { id: i64, error: String },
 }
 
+/// Marks sorted by kind of outcome, each as the values its statement takes.
+#[derive(Default)]
+struct ByKind<'a> {
+    /// Id, time, the relay's reply, the body's SHA-256.
+    sent: Vec<(i64, DateTime<Utc>, &'a str, &'a str)>,
+    /// Id, next attempt, error.
+    retry: Vec<(i64, DateTime<Utc>, &'a str)>,
+    /// Id, error.
+    failed: Vec<(i64, &'a str)>,
+}
+
+impl<'a> ByKind<'a> {
+    fn of(marks: &'a [Mark]) -> Self {
+        let mut kinds = ByKind::default();
+        for mark in marks {
+            match mark {
+                Mark::Sent {
+                    id,
+                    at,
+                    reply,
+                    body_sha256,
+                } => kinds.sent.push((*id, *at, reply, body_sha256)),
+                Mark::Retry { id, next, error } => kinds.retry.push((*id, *next, error)),
+                Mark::Failed { id, error } => kinds.failed.push((*id, error)),
+            }
+        }
+        kinds
+    }
+}
+
 /// Records outcomes (a row someone already finished — sent, failed or bounced — is left
-/// alone). One statement per kind of outcome, so a batch costs three round trips.
+/// alone). One statement per kind of outcome (and on SQLite per hundred rows of it).
 pub async fn record(
     db: &impl ConnectionTrait,
     marks: &[Mark],
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
     let backend = db.get_database_backend();
-    let pg = backend == DbBackend::Postgres;
-    let cast = |t: &str| if pg { format!("::{t}") } else { String::new() };
-    let mut sent: Vec<Vec<Value>> = Vec::new();
-    let mut retry: Vec<Vec<Value>> = Vec::new();
-    let mut failed: Vec<Vec<Value>> = Vec::new();
-    for mark in marks {
-        match mark {
-            Mark::Sent {
-                id,
-                at,
-                reply,
-                body_sha256,
-            } => sent.push(vec![
-                (*id).into(),
-                (*at).into(),
-                reply.clone().into(),
-                body_sha256.clone().into(),
-            ]),
-            Mark::Retry { id, next, error } => {
-                retry.push(vec![(*id).into(), (*next).into(), error.clone().into()])
-            }
-            Mark::Failed { id, error } => failed.push(vec![(*id).into(), error.clone().into()]),
-        }
+    if backend == DbBackend::Postgres {
+        return record_pg(db, marks, now).await;
     }
+    let kinds = ByKind::of(marks);
+    let sent: Vec<Vec<Value>> = kinds
+        .sent
+        .iter()
+        .map(|&(id, at, reply, sha)| vec![id.into(), at.into(), reply.into(), sha.into()])
+        .collect();
+    let retry: Vec<Vec<Value>> = kinds
+        .retry
+        .iter()
+        .map(|&(id, next, error)| vec![id.into(), next.into(), error.into()])
+        .collect();
+    let failed: Vec<Vec<Value>> = kinds
+        .failed
+        .iter()
+        .map(|&(id, error)| vec![id.into(), error.into()])
+        .collect();
     let unfinished = "outbox_state.status NOT IN ('sent', 'failed', 'bounced')";
     let updates = [
         (
             sent,
-            vec![
-                cast("bigint"),
-                cast("timestamptz"),
-                cast("text"),
-                cast("text"),
-            ],
             "status = 'sent', sent_at = v.column2, reply = v.column3, body_sha256 = v.column4, \
              last_error = NULL",
         ),
         (
             retry,
-            vec![cast("bigint"), cast("timestamptz"), cast("text")],
             "status = 'retrying', next_attempt_at = v.column2, last_error = v.column3",
         ),
-        (
-            failed,
-            vec![cast("bigint"), cast("text")],
-            "status = 'failed', last_error = v.column2",
-        ),
+        (failed, "status = 'failed', last_error = v.column2"),
     ];
-    // Short statements on SQLite: its driver looks each parameter up by scanning the list.
-    let per_statement = if pg { 1000 } else { 100 };
-    for (rows, casts, set) in updates {
-        for chunk in rows.chunks(per_statement) {
-            let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * casts.len());
+    // Short statements: SQLite's driver looks each parameter up by scanning the list.
+    for (rows, set) in updates {
+        for chunk in rows.chunks(100) {
+            let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 4);
             let mut list = String::new();
             for (i, row) in chunk.iter().enumerate() {
                 if i > 0 {
@@ -355,7 +393,7 @@ pub async fn record(
                         list.push_str(", ");
                     }
                     values.push(value.clone());
-                    list.push_str(&format!("${}{}", values.len(), casts[c]));
+                    list.push_str(&format!("${}", values.len()));
                 }
                 list.push(')');
             }
@@ -368,6 +406,65 @@ pub async fn record(
             db.execute_raw(Statement::from_sql_and_values(backend, sql, values))
                 .await?;
         }
+    }
+    Ok(())
+}
+
+/// [`record`] on PostgreSQL: one statement per kind of outcome, whatever the batch, its rows
+/// passed as one JSON array. The statement's text never changes, so each connection prepares
+/// it once, and `json_to_recordset` leads the planner to look each row up by primary key
+/// (a `VALUES` list of a few hundred rows had it read the whole table instead).
+async fn record_pg(
+    db: &impl ConnectionTrait,
+    marks: &[Mark],
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    // Whole microseconds, as the driver binds a time (PostgreSQL keeps no finer).
+    let time = |t: &DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    let kinds = ByKind::of(marks);
+    let json = serde_json::Value::Array;
+    let sent = kinds.sent.iter().map(|&(id, at, reply, sha)| {
+        serde_json::json!({ "id": id, "at": time(&at), "reply": reply, "sha": sha })
+    });
+    let retry = kinds.retry.iter().map(
+        |&(id, next, error)| serde_json::json!({ "id": id, "at": time(&next), "error": error }),
+    );
+    let failed =
+        (kinds.failed.iter()).map(|&(id, error)| serde_json::json!({ "id": id, "error": error }));
+    let updates = [
+        (
+            json(sent.collect()),
+            "id bigint, at timestamptz, reply text, sha text",
+            "status = 'sent', sent_at = v.at, reply = v.reply, body_sha256 = v.sha, \
+             last_error = NULL",
+        ),
+        (
+            json(retry.collect()),
+            "id bigint, at timestamptz, error text",
+            "status = 'retrying', next_attempt_at = v.at, last_error = v.error",
+        ),
+        (
+            json(failed.collect()),
+            "id bigint, error text",
+            "status = 'failed', last_error = v.error",
+        ),
+    ];
+    for (rows, columns, set) in updates {
+        if rows.as_array().is_none_or(Vec::is_empty) {
+            continue;
+        }
+        let sql = format!(
+            "UPDATE outbox_state SET {set}, lease_owner = NULL, lease_until = NULL, updated_at = $2 \
+             FROM json_to_recordset($1::json) AS v({columns}) \
+             WHERE outbox_state.id = v.id AND outbox_state.status NOT IN ('sent', 'failed', 'bounced')"
+        );
+        let rows = rows.to_string();
+        db.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            sql,
+            [rows.into(), now.into()],
+        ))
+        .await?;
     }
     Ok(())
 }

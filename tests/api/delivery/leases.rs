@@ -234,3 +234,78 @@ async fn two_workers_draining_one_database_never_send_a_row_twice() {
         assert_eq!(counts.get(&row.header_id()), Some(&1), "{row:?}");
     }
 }
+
+#[tokio::test]
+async fn rows_waiting_behind_a_slow_relay_keep_their_lease_and_go_once() {
+    const PEOPLE: usize = 4;
+    let smtp = TestSmtp::start().await;
+    let stalled = Arc::new(AtomicUsize::new(0));
+    {
+        // The first message stalls at the end of its DATA, longer than a third of the lease
+        // (the renewal's period); the rest go through.
+        // The script is asked at RCPT and again at the end of DATA (see above).
+        let asked = Mutex::new(HashMap::<String, usize>::new());
+        let stalled = Arc::clone(&stalled);
+        smtp.script(move |rcpt, _| {
+            let mut asked = asked.lock().unwrap();
+            let n = asked.entry(rcpt.to_owned()).or_default();
+            *n += 1;
+            if n.is_multiple_of(2) && stalled.fetch_add(1, Ordering::SeqCst) == 0 {
+                return Reply::Stall(StdDuration::from_secs(5));
+            }
+            Reply::Accept
+        });
+    }
+    let app = smtp_app(&smtp, |s| {
+        s.delivery_concurrency = 1;
+        s.delivery_lease_seconds = 10;
+    })
+    .await;
+    let desk = crowd(&app, PEOPLE).await;
+    super::sent_campaign(&desk, None).await;
+    let claimed_at = app.clock.now();
+    let worker = app.delivery.clone();
+    let run = tokio::spawn(async move { worker.run_until_idle().await });
+    eventually("the first message stalls", async || {
+        stalled.load(Ordering::SeqCst) > 0
+    })
+    .await;
+    let held: Vec<_> = outbox(&app)
+        .await
+        .into_iter()
+        .filter(|r| r.status == "sending")
+        .collect();
+    assert_eq!(held.len(), PEOPLE, "one claim took them all: {held:#?}");
+    assert!(
+        held.iter()
+            .all(|r| r.lease_until == Some(claimed_at + Duration::seconds(10))),
+        "{held:#?}"
+    );
+
+    // Eight of the lease's ten seconds pass while the relay holds the first message; the
+    // worker renews its leases from then, so nobody else may take the rows still waiting.
+    app.clock.advance(Duration::seconds(8));
+    let renewed = claimed_at + Duration::seconds(18);
+    eventually("the worker renews its leases", async || {
+        outbox(&app)
+            .await
+            .iter()
+            .filter(|r| r.status == "sending")
+            .all(|r| r.lease_until == Some(renewed))
+    })
+    .await;
+    assert_eq!(
+        candor::store::delivery::outbox::reclaim_expired(&app.db, app.clock.now())
+            .await
+            .unwrap(),
+        0,
+        "no lease has lapsed"
+    );
+
+    let stats = run.await.unwrap().expect("the worker drains");
+    assert_eq!(stats.sent as usize, PEOPLE, "{stats:?}");
+    let counts = smtp.counts_by_message_id();
+    assert_eq!(counts.len(), PEOPLE);
+    assert!(counts.values().all(|n| *n == 1), "{counts:?}");
+    assert_eq!(stored_counts(&app).await, only(&[("sent", PEOPLE as i64)]));
+}
