@@ -76,22 +76,11 @@ async fn a_worker_killed_mid_campaign_is_finished_after_its_lease_lapses_with_no
     let smtp = TestSmtp::start().await;
     let stalled = Arc::new(Mutex::new(Vec::<String>::new()));
     {
-        // The script is asked twice per transaction (one recipient each): at RCPT, then once
-        // the headers are in. After 30 messages went through, the next two transactions
-        // stall at the end of DATA (one per sender), so the worker is caught mid-send.
-        let asked = Mutex::new(HashMap::<String, usize>::new());
+        // After 30 messages went through, the next two transactions stall at the end of
+        // DATA (one per sender), so the worker is caught mid-send.
         let data_seen = AtomicUsize::new(0);
         let stalled = Arc::clone(&stalled);
-        smtp.script(move |rcpt, _| {
-            let n = {
-                let mut asked = asked.lock().unwrap();
-                let n = asked.entry(rcpt.to_owned()).or_default();
-                *n += 1;
-                *n
-            };
-            if n % 2 == 1 {
-                return Reply::Accept;
-            }
+        at_data_end(&smtp, move |rcpt| {
             let mut stalled = stalled.lock().unwrap();
             if data_seen.fetch_add(1, Ordering::SeqCst) >= 30 && stalled.len() < 2 {
                 stalled.push(rcpt.to_owned());
@@ -243,14 +232,9 @@ async fn rows_waiting_behind_a_slow_relay_keep_their_lease_and_go_once() {
     {
         // The first message stalls at the end of its DATA, longer than a third of the lease
         // (the renewal's period); the rest go through.
-        // The script is asked at RCPT and again at the end of DATA (see above).
-        let asked = Mutex::new(HashMap::<String, usize>::new());
         let stalled = Arc::clone(&stalled);
-        smtp.script(move |rcpt, _| {
-            let mut asked = asked.lock().unwrap();
-            let n = asked.entry(rcpt.to_owned()).or_default();
-            *n += 1;
-            if n.is_multiple_of(2) && stalled.fetch_add(1, Ordering::SeqCst) == 0 {
+        at_data_end(&smtp, move |_| {
+            if stalled.fetch_add(1, Ordering::SeqCst) == 0 {
                 return Reply::Stall(StdDuration::from_secs(5));
             }
             Reply::Accept
@@ -312,4 +296,23 @@ async fn rows_waiting_behind_a_slow_relay_keep_their_lease_and_go_once() {
     assert_eq!(counts.len(), PEOPLE);
     assert!(counts.values().all(|n| *n == 1), "{counts:?}");
     assert_eq!(stored_counts(&app).await, only(&[("sent", PEOPLE as i64)]));
+}
+
+/// Scripts the relay's answer at the end of each DATA by recipient; RCPT is accepted. (The
+/// script is asked twice per transaction of one recipient: at RCPT, then once the headers
+/// are in.)
+fn at_data_end(smtp: &TestSmtp, decide: impl Fn(&str) -> Reply + Send + Sync + 'static) {
+    let asked = Mutex::new(HashMap::<String, usize>::new());
+    smtp.script(move |rcpt, _| {
+        let n = {
+            let mut asked = asked.lock().unwrap();
+            let n = asked.entry(rcpt.to_owned()).or_default();
+            *n += 1;
+            *n
+        };
+        if n % 2 == 1 {
+            return Reply::Accept;
+        }
+        decide(rcpt)
+    });
 }
