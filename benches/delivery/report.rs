@@ -135,12 +135,15 @@ impl Report {
             ));
         }
         out.push_str(&format!(
-            "\nPipeline: one claimer per worker claims {} rows at a time under a lease and deals them to the sender \
+            "\nPipeline: one claimer per worker claims {} rows at a time under a lease (on PostgreSQL walking the due index in \
+             order, sorting off for the claim) and deals them to the sender \
              sessions; each renders by filling the person's values into its shape's rendering (handlebars, once per \
              shape), builds the MIME message (lettre's headers, the parts written straight into one buffer, 8-bit when the relay offers 8BITMIME), sends it over its \
              own SMTP connection with TCP_NODELAY and PIPELINING (MAIL, RCPT and DATA in one write, the data and its \
              final dot in another; when the sender already holds its next row, that row's MAIL, RCPT and DATA ride in \
-             the same write as this message's data, one write and one round trip a message), and hands the outcome to one marker task that records outcomes in batched UPDATEs, once it holds 512 or the first has waited 20 ms (on PostgreSQL one statement per kind of outcome, its rows one JSON parameter; claims and outcomes go through one connection of the worker's own on SQLite); every \
+             the same write as this message's data, one write and one round trip a message; while it waits for the \
+             reply it renders, builds and hashes the message after that, so the next write follows the reply at \
+             once), and hands the outcome to one marker task that records outcomes in batched UPDATEs, once it holds 512 or the first has waited 20 ms (on PostgreSQL one statement per kind of outcome, its rows one JSON parameter; claims and outcomes go through one connection of the worker's own on SQLite); every \
              run is checked afterwards with `SELECT COUNT(*) … WHERE status = 'sent'`. smtp-source runs `-d` (reused \
              sessions) with the same number of messages; its \"same size\" `-l` makes its DATA (headers plus payload \
              in 80-column lines) as long as Candor's mean message. Candor CPU is this process's user + system time \

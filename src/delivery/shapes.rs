@@ -33,51 +33,46 @@ const CLOSE: char = '\u{E001}';
 /// One message's printed values, by slot (`None`: absent or empty, as the templates see it).
 pub type Values = [Option<String>; SLOTS.len()];
 
-/// A context with its printed values taken out: the shape's key, the values, and the context
-/// with markers in their place.
-pub fn split(context: &Value) -> (String, Values, Value) {
-    let mut marked = context.clone();
+/// A context with its printed values taken out: the shape's key (after `prefix`), the values,
+/// and the context with markers in their place. The values are moved out rather than copied:
+/// [`restore`] puts them back.
+pub fn split(prefix: &str, mut context: Value) -> (String, Values, Value) {
     let mut values: Values = Default::default();
     for (slot, (path, key)) in SLOTS.iter().enumerate() {
-        let Some(object) = object_at(&mut marked, path) else {
+        let Some(object) = object_at(&mut context, path) else {
             continue;
         };
-        let present = object
-            .get(*key)
-            .and_then(Value::as_str)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned);
-        if let Some(value) = present {
-            values[slot] = Some(value);
-            object.insert(
-                (*key).to_owned(),
-                Value::String(format!("{OPEN}{slot}{CLOSE}")),
-            );
+        if let Some(Value::String(value)) = object.get_mut(*key)
+            && !value.is_empty()
+        {
+            values[slot] = Some(std::mem::replace(value, format!("{OPEN}{slot}{CLOSE}")));
         }
     }
     // What is left of the person (and which values are present) decides the branches.
-    let mut key = String::with_capacity(128);
-    key.push_str(
-        &marked
-            .get("person")
-            .map(Value::to_string)
-            .unwrap_or_default(),
-    );
-    key.push('|');
-    key.push_str(
-        &marked
-            .get("channel")
-            .map(Value::to_string)
-            .unwrap_or_default(),
-    );
-    key.push('|');
-    key.push_str(
-        &marked
-            .get("links")
-            .map(Value::to_string)
-            .unwrap_or_default(),
-    );
-    (key, values, marked)
+    let mut key = Vec::with_capacity(prefix.len() + 256);
+    key.extend_from_slice(prefix.as_bytes());
+    for part in ["person", "channel", "links"] {
+        key.push(b'|');
+        if let Some(value) = context.get(part) {
+            // Writing JSON into a Vec cannot fail.
+            let _ = serde_json::to_writer(&mut key, value);
+        }
+    }
+    // serde_json writes UTF-8, and so is the prefix.
+    let key = String::from_utf8(key).unwrap_or_default();
+    (key, values, context)
+}
+
+/// A context [`split`] marked, with its values back in their places.
+pub fn restore(mut marked: Value, values: &Values) -> Value {
+    for (slot, (path, key)) in SLOTS.iter().enumerate() {
+        if let Some(value) = &values[slot]
+            && let Some(object) = object_at(&mut marked, path)
+        {
+            object.insert((*key).to_owned(), Value::String(value.clone()));
+        }
+    }
+    marked
 }
 
 fn object_at<'v>(
@@ -143,7 +138,7 @@ impl Cut {
                 Piece::Slot(slot) => {
                     let value = values[*slot].as_deref().unwrap_or_default();
                     if html {
-                        out.push_str(&handlebars::html_escape(value));
+                        push_escaped(&mut out, value);
                     } else {
                         out.push_str(value);
                     }
@@ -152,6 +147,30 @@ impl Cut {
         }
         out
     }
+}
+
+/// Appends `value` HTML-escaped, exactly as handlebars' `html_escape` escapes it (the shape
+/// is trusted only when the two agree), without a string of its own per value: most values
+/// (links, most names) have nothing to escape.
+fn push_escaped(out: &mut String, value: &str) {
+    let mut start = 0;
+    for (at, byte) in value.bytes().enumerate() {
+        let entity = match byte {
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'&' => "&amp;",
+            b'\'' => "&#x27;",
+            b'`' => "&#x60;",
+            b'=' => "&#x3D;",
+            _ => continue,
+        };
+        // Every escaped character is ASCII, so `at` is a character boundary.
+        out.push_str(&value[start..at]);
+        out.push_str(entity);
+        start = at + 1;
+    }
+    out.push_str(&value[start..]);
 }
 
 /// A shape's rendering: its three parts cut at their markers, or `None` when the shape must
@@ -189,8 +208,8 @@ mod tests {
 
     #[test]
     fn people_who_differ_only_in_printed_values_share_a_shape() {
-        let (a, values, marked) = split(&context("Ada"));
-        let (b, _, _) = split(&context("Émile"));
+        let (a, values, marked) = split("1", context("Ada"));
+        let (b, _, _) = split("1", context("Émile"));
         assert_eq!(a, b);
         assert_eq!(values[0].as_deref(), Some("Ada"));
         assert_eq!(values[1], None, "a null is absent");
@@ -200,16 +219,52 @@ mod tests {
         );
         assert_eq!(marked["person"]["given_name"], json!("\u{E000}0\u{E001}"));
         assert_eq!(marked["person"]["address"]["region"], json!(""));
-        let (c, _, _) = split(&json!({"person": {"given_name": null, "tenure_years": 3}}));
+        let (c, _, _) = split(
+            "1",
+            json!({"person": {"given_name": null, "tenure_years": 3}}),
+        );
         assert_ne!(a, c, "a missing name is another shape");
         let mut older = context("Ada");
         older["person"]["tenure_years"] = json!(4);
-        assert_ne!(a, split(&older).0, "tenure is branched on");
+        assert_ne!(a, split("1", older).0, "tenure is branched on");
+        assert_ne!(
+            a,
+            split("2", context("Ada")).0,
+            "another variant is another shape"
+        );
+    }
+
+    #[test]
+    fn restoring_a_split_context_gives_it_back() {
+        let original = context("Ada");
+        let (_, values, marked) = split("1", original.clone());
+        assert_ne!(marked, original);
+        assert_eq!(restore(marked, &values), original);
+    }
+
+    #[test]
+    fn values_are_escaped_as_handlebars_escapes_them() {
+        for value in [
+            "",
+            "plain",
+            "O'Brien & <Co> \"q\" `t` a=b",
+            "&&==<<",
+            "José Núñez <ñ>",
+            "https://x.test/n/eyJ0eXAi.eyJzdWIi.c2ln",
+        ] {
+            let mut out = String::from("x");
+            push_escaped(&mut out, value);
+            assert_eq!(
+                out,
+                format!("x{}", handlebars::html_escape(value)),
+                "{value}"
+            );
+        }
     }
 
     #[test]
     fn a_cut_part_fills_in_values_escaped_for_html_only() {
-        let (_, mut values, _) = split(&context("Ada"));
+        let (_, mut values, _) = split("1", context("Ada"));
         values[0] = Some("O'Brien & <Co>".into());
         let cut = Cut::new("Dear \u{E000}0\u{E001}, see \u{E000}8\u{E001}.").unwrap();
         assert_eq!(

@@ -158,15 +158,19 @@ impl CampaignRender {
                 "survey": survey,
             },
         });
-        let (shape, values, marked) = shapes::split(&personal);
-        let shape = format!("{}|{shape}", row.variant_no);
+        let (shape, values, marked) = shapes::split(&row.variant_no.to_string(), personal);
         // The shape's first person is rendered in full, and by markers; the shape is trusted
         // only when both come out the same. Senders meeting a new shape at once wait for the
         // first to settle it rather than each render in full.
         let slot = self.shapes.slot(shape);
+        // Taken by whichever path renders from the context (the shape's first person, or every
+        // person of an untrusted shape); a trusted shape's people need only their values.
+        let mut marked = Some(marked);
         let mut first = None;
         let cut = slot.get_or_init(|| {
-            let full = self.render_full(*locale, overlay(base, personal.clone()));
+            let marked = marked.take().unwrap_or_default();
+            let personal = shapes::restore(marked.clone(), &values);
+            let full = self.render_full(*locale, overlay(base, personal));
             let cut = full.as_ref().ok().and_then(|full| {
                 self.compiled
                     .render_owned(self.kind, *locale, overlay(base, marked))
@@ -205,7 +209,10 @@ impl CampaignRender {
                 },
                 false,
             ),
-            (None, None) => (self.render_full(*locale, overlay(base, personal))?, true),
+            (None, None) => {
+                let personal = shapes::restore(marked.take().unwrap_or_default(), &values);
+                (self.render_full(*locale, overlay(base, personal))?, true)
+            }
         };
         Ok(RenderedRow {
             locale: *locale,

@@ -12,7 +12,7 @@
 //!
 //! Logs carry campaign ids and counts, never recipients or what the relay said about them.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -85,6 +85,8 @@ enum Ready {
 struct ReadyEmail {
     row: Claimed,
     built: BuiltMessage,
+    /// The SHA-256 of `built`'s bytes, in hex: what was sent, on record.
+    digest: String,
     /// Whether the rate cap let it through when it was built (always, without a cap).
     paced: bool,
 }
@@ -259,7 +261,10 @@ impl Worker {
     ///
     /// While the relay takes one message, the sender already holds the next when one is
     /// dealt without waiting: its commands then go out behind this message's data
-    /// ([`EmailSender::send_then`]).
+    /// ([`EmailSender::send_then`]). And while it waits for the relay's reply it prepares the
+    /// message after that, so when the reply comes the next write goes out at once: the
+    /// rendering, building and hashing happen while the relay works rather than between its
+    /// reply and the next message.
     async fn sender(
         &self,
         dealt: &tokio::sync::Mutex<mpsc::Receiver<Claimed>>,
@@ -267,32 +272,51 @@ impl Worker {
     ) -> Result<(), DeliveryError> {
         let mut email = self.inner.config.email.sender();
         let result = async {
-            let mut ahead = None;
+            // Prepared rows, in order: at most the next two.
+            let mut prepared: VecDeque<Ready> = VecDeque::with_capacity(2);
             loop {
-                let ready = match ahead.take() {
+                let ready = match prepared.pop_front() {
                     Some(ready) => ready,
                     None => {
                         let Some(row) = dealt.lock().await.recv().await else {
                             return Ok(());
                         };
-                        self.prepare(&mut email, row).await
+                        let eight_bit = eight_bit_for(&mut email, &row).await;
+                        self.prepare(row, eight_bit).await
                     }
                 };
                 let (campaign, mark) = match ready {
                     Ready::Done(campaign, mark) => (campaign, mark),
-                    Ready::Email(email_row) => {
-                        if email.writes_ahead()
-                            && let Ok(mut dealt) = dealt.try_lock()
-                            && let Ok(row) = dealt.try_recv()
+                    Ready::Email(current) => {
+                        let ahead = email.writes_ahead();
+                        if ahead
+                            && prepared.is_empty()
+                            && let Some(row) = deal_now(dealt)
                         {
-                            drop(dealt);
-                            ahead = Some(self.prepare(&mut email, row).await);
+                            let eight_bit = eight_bit_for(&mut email, &row).await;
+                            prepared.push_back(self.prepare(row, eight_bit).await);
                         }
-                        let next = match &ahead {
+                        let later = match ahead && prepared.len() == 1 {
+                            true => deal_now(dealt),
+                            false => None,
+                        };
+                        let eight_bit = match &later {
+                            Some(row) => eight_bit_for(&mut email, row).await,
+                            None => false,
+                        };
+                        let next = match prepared.front() {
                             Some(Ready::Email(next)) if next.paced => Some(&next.built),
                             _ => None,
                         };
-                        self.send(&mut email, &email_row, next).await
+                        let (sent, later) =
+                            tokio::join!(self.send(&mut email, current, next), async {
+                                match later {
+                                    Some(row) => Some(self.prepare(row, eight_bit).await),
+                                    None => None,
+                                }
+                            });
+                        prepared.extend(later);
+                        sent
                     }
                 };
                 if marks.send((campaign, mark)).await.is_err() {
@@ -309,7 +333,7 @@ impl Worker {
     async fn send(
         &self,
         email: &mut EmailSender,
-        ready: &ReadyEmail,
+        ready: ReadyEmail,
         next: Option<&BuiltMessage>,
     ) -> (Uuid, Mark) {
         if !ready.paced
@@ -321,13 +345,14 @@ impl Worker {
             Some(next) => email.send_then(&ready.built, next).await,
             None => email.send(&ready.built).await,
         };
-        let mark = self.mark(&ready.row, outcome, Some(&ready.built.bytes));
+        let mark = self.mark(&ready.row, outcome, ready.digest);
         (ready.row.campaign_id, mark)
     }
 
     /// Renders a row and builds its email, or, for a row that needs no relay (a letter, or
     /// one that cannot be rendered), deals with it and says its outcome.
-    async fn prepare(&self, email: &mut EmailSender, row: Claimed) -> Ready {
+    /// `eight_bit`: the relay takes 8-bit bodies ([`eight_bit_for`]).
+    async fn prepare(&self, row: Claimed, eight_bit: bool) -> Ready {
         let inner = &self.inner;
         let campaign = row.campaign_id;
         let done = |mark| Ready::Done(campaign, mark);
@@ -339,7 +364,7 @@ impl Worker {
                     Outcome::Transient {
                         reason: e.to_string(),
                     },
-                    None,
+                    String::new(),
                 ));
             }
         };
@@ -351,7 +376,7 @@ impl Worker {
                     Outcome::Permanent {
                         reason: e.to_string(),
                     },
-                    None,
+                    String::new(),
                 ));
             }
         };
@@ -364,7 +389,6 @@ impl Worker {
         let r = &rendered.rendered;
         match row.channel.as_str() {
             "email" => {
-                let eight_bit = email.accepts_8bit().await;
                 let message = OutgoingMessage {
                     eight_bit,
                     message_id: &row.message_id,
@@ -383,22 +407,23 @@ impl Worker {
                     // for it now; otherwise it waits its turn when it is sent.
                     Ok(built) => Ready::Email(ReadyEmail {
                         paced: inner.limiter.as_ref().is_none_or(|l| l.check().is_ok()),
+                        digest: sha256_hex(&built.bytes),
                         row,
                         built,
                     }),
-                    Err(e) => done(self.mark(&row, Outcome::from(e), None)),
+                    Err(e) => done(self.mark(&row, Outcome::from(e), String::new())),
                 }
             }
             "postal" => {
                 let outcome = self.write_letter(&row, &rendered).await;
-                done(self.mark(&row, outcome, Some(r.text.as_bytes())))
+                done(self.mark(&row, outcome, sha256_hex(r.text.as_bytes())))
             }
             other => done(self.mark(
                 &row,
                 Outcome::Permanent {
                     reason: format!("no channel `{other}`"),
                 },
-                None,
+                String::new(),
             )),
         }
     }
@@ -463,8 +488,9 @@ impl Worker {
         })
     }
 
-    /// An outcome as the mark to record, with the retry policy applied.
-    fn mark(&self, row: &Claimed, outcome: Outcome, bytes: Option<&[u8]>) -> Mark {
+    /// An outcome as the mark to record, with the retry policy applied; `digest`: the SHA-256
+    /// of what was sent (empty when nothing was).
+    fn mark(&self, row: &Claimed, outcome: Outcome, digest: String) -> Mark {
         let now = self.inner.clock.now();
         let attempts = u32::try_from(row.attempts).unwrap_or(u32::MAX);
         match outcome {
@@ -472,9 +498,7 @@ impl Worker {
                 id: row.id,
                 at: now,
                 reply,
-                body_sha256: bytes
-                    .map(|b| hex::encode(Sha256::digest(b)))
-                    .unwrap_or_default(),
+                body_sha256: digest,
             },
             Outcome::Permanent { reason } => Mark::Failed {
                 id: row.id,
@@ -520,6 +544,22 @@ impl Worker {
             .await?;
         Ok(Arc::clone(render))
     }
+}
+
+/// A row dealt out at once, if one is waiting and no other sender is taking one.
+fn deal_now(dealt: &tokio::sync::Mutex<mpsc::Receiver<Claimed>>) -> Option<Claimed> {
+    dealt.try_lock().ok()?.try_recv().ok()
+}
+
+/// Whether `row`'s message goes 8-bit: an email whose relay offers 8BITMIME (asked of the
+/// session, which connects first if need be; letters never ask).
+async fn eight_bit_for(email: &mut EmailSender, row: &Claimed) -> bool {
+    row.channel == "email" && email.accepts_8bit().await
+}
+
+/// The SHA-256 of `bytes`, in hex.
+fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
 }
 
 /// Claims due rows a batch at a time and hands them to the senders, until none is due or no

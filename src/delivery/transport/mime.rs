@@ -183,12 +183,16 @@ fn as_is(out: &mut Vec<u8>, body: &str) -> bool {
     if memchr::memchr(0, bytes).is_some() {
         return false;
     }
+    // Rendered notices end their lines in LF alone: then no line needs looking into for a CR.
+    let has_cr = memchr::memchr(b'\r', bytes).is_some();
+    let fits =
+        |line: &[u8]| line.len() <= MAX_LINE && !(has_cr && memchr::memchr(b'\r', line).is_some());
     out.reserve(bytes.len() + bytes.len() / 32 + 2);
     let mut start = 0;
     for end in memchr::memchr_iter(b'\n', bytes) {
         let line = &bytes[start..end];
         let line = line.strip_suffix(b"\r").unwrap_or(line);
-        if line.len() > MAX_LINE || memchr::memchr(b'\r', line).is_some() {
+        if !fits(line) {
             return false;
         }
         out.extend_from_slice(line);
@@ -196,7 +200,7 @@ fn as_is(out: &mut Vec<u8>, body: &str) -> bool {
         start = end + 1;
     }
     let last = &bytes[start..];
-    if last.len() > MAX_LINE || memchr::memchr(b'\r', last).is_some() {
+    if !fits(last) {
         return false;
     }
     out.extend_from_slice(last);

@@ -11,7 +11,10 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DbBackend, DbErr, FromQueryResult, Statement, Value};
+use sea_orm::{
+    ConnectionTrait, DbBackend, DbErr, FromQueryResult, Statement, TransactionSession,
+    TransactionTrait, Value,
+};
 use uuid::Uuid;
 
 /// A row to write.
@@ -175,7 +178,7 @@ struct Leased {
 /// Claims up to `limit` due rows of running campaigns for `owner` until `lease_until`, in the
 /// order they fell due (new rows and rows due a retry alike).
 pub async fn claim(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + TransactionTrait),
     owner: &str,
     limit: u64,
     now: DateTime<Utc>,
@@ -215,14 +218,23 @@ pub async fn claim(
         (limit as i64).into(),
     ];
     let mut rows = if backend == DbBackend::Postgres {
-        // One statement: the lease, and the leased rows' messages read by primary key.
+        // One statement: the lease, and the leased rows' messages read by primary key. With
+        // sorting off: judging from its statistics that few due rows belong to running
+        // campaigns (right after a notice filled the outbox, or while a campaign is paused),
+        // the planner would rather read the whole table and sort it than walk the due index,
+        // five times slower at 100,000 rows; it is left only the index's order.
         let sql = format!(
             "WITH leased AS ({lease}) \
              SELECT {CLAIMED_COLUMNS}, leased.attempts FROM leased JOIN outbox o ON o.id = leased.id"
         );
-        Claimed::find_by_statement(Statement::from_sql_and_values(backend, sql, values))
-            .all(db)
-            .await?
+        let txn = db.begin().await?;
+        txn.execute_unprepared("SET LOCAL enable_sort = off")
+            .await?;
+        let rows = Claimed::find_by_statement(Statement::from_sql_and_values(backend, sql, values))
+            .all(&txn)
+            .await?;
+        txn.commit().await?;
+        rows
     } else {
         // SQLite has no statement that both changes rows and joins them; the rows are leased
         // by the first, so the second reads them unhurried.
