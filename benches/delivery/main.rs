@@ -36,7 +36,7 @@ use candor::settings::Settings;
 use secrecy::SecretString;
 
 use baseline::Sink;
-use report::{BackendFigures, Report, Row};
+use report::{BackendFigures, Report, Row, append_to};
 
 struct Args {
     messages: u64,
@@ -134,11 +134,13 @@ async fn run(args: Args) {
         }
     }
     drop(sink);
+    // Rendered once, before the file is touched: the commit line reads the working tree.
+    let text = report.render();
     if args.report {
         let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("BENCHMARKS.md");
-        report.append_to(&path).expect("write BENCHMARKS.md");
+        append_to(&path, &text).expect("write BENCHMARKS.md");
     }
-    println!("{}", report.render());
+    println!("{text}");
 }
 
 /// The service's settings for this run: notices from "Sample Company", mail to the sink.

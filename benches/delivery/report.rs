@@ -55,7 +55,7 @@ impl Report {
                 let c = &r.candor;
                 let per = |d: Duration| d.as_secs_f64() * 1e6 / c.messages as f64;
                 out.push_str(&format!(
-                    "| {} | {} | {:.0} | {:.0} | {:.0}% | {:.0} (`-l {}`) | {:.0}% | {:.0} B | {:.1} s ({:.0} µs/msg) | {:.0} / {:.0} µs/msg |\n",
+                    "| {} | {} | {:.0} | {:.0} | {:.1}% | {:.0} (`-l {}`) | {:.1}% | {:.0} B | {:.1} s ({:.0} µs/msg) | {:.0} / {:.0} µs/msg |\n",
                     b.backend,
                     c.sessions,
                     c.rate(),
@@ -154,22 +154,22 @@ impl Report {
         ));
         out
     }
+}
 
-    /// Appends the run to `path`, creating it with a header if needed.
-    pub fn append_to(&self, path: &Path) -> std::io::Result<()> {
-        let new = !path.exists();
-        let mut file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)?;
-        if new {
-            writeln!(
-                file,
-                "# Benchmarks\n\nEvery figure here was measured by a `cargo bench` target in `benches/`, with its\nbaseline measured in the same run on the same machine."
-            )?;
-        }
-        file.write_all(self.render().as_bytes())
+/// Appends a rendered run to `path`, creating it with a header if needed.
+pub fn append_to(path: &Path, text: &str) -> std::io::Result<()> {
+    let new = !path.exists();
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    if new {
+        writeln!(
+            file,
+            "# Benchmarks\n\nEvery figure here was measured by a `cargo bench` target in `benches/`, with its\nbaseline measured in the same run on the same machine."
+        )?;
     }
+    file.write_all(text.as_bytes())
 }
 
 /// `git rev-parse --short HEAD`, marked when the working tree has changes.
