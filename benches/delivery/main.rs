@@ -26,6 +26,8 @@ mod drain;
 #[path = "../inventory/measure.rs"]
 mod measure;
 mod report;
+#[path = "../shared/run_record.rs"]
+mod run_record;
 mod seed;
 
 use std::path::{Path, PathBuf};
@@ -36,7 +38,7 @@ use candor::settings::Settings;
 use secrecy::SecretString;
 
 use baseline::Sink;
-use report::{BackendFigures, Report, Row, append_to};
+use report::{BackendFigures, Report, Row};
 
 struct Args {
     messages: u64,
@@ -137,8 +139,7 @@ async fn run(args: Args) {
     // Rendered once, before the file is touched: the commit line reads the working tree.
     let text = report.render();
     if args.report {
-        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("BENCHMARKS.md");
-        append_to(&path, &text).expect("write BENCHMARKS.md");
+        run_record::append(&text).expect("write BENCHMARKS.md");
     }
     println!("{text}");
 }

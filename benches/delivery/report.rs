@@ -1,12 +1,10 @@
 //! The figures of one run, rendered as Markdown and appended to `BENCHMARKS.md`.
 
-use std::io::Write;
-use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
 use crate::baseline::SourceRun;
 use crate::drain::Drained;
+use crate::run_record::commit;
 
 /// One session count on one backend: Candor and both baselines.
 pub struct Row {
@@ -153,39 +151,5 @@ impl Report {
             self.batch
         ));
         out
-    }
-}
-
-/// Appends a rendered run to `path`, creating it with a header if needed.
-pub fn append_to(path: &Path, text: &str) -> std::io::Result<()> {
-    let new = !path.exists();
-    let mut file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)?;
-    if new {
-        writeln!(
-            file,
-            "# Benchmarks\n\nEvery figure here was measured by a `cargo bench` target in `benches/`, with its\nbaseline measured in the same run on the same machine."
-        )?;
-    }
-    file.write_all(text.as_bytes())
-}
-
-/// `git rev-parse --short HEAD`, marked when the working tree has changes.
-fn commit() -> String {
-    let git = |args: &[&str]| {
-        Command::new("git")
-            .args(args)
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .output()
-            .ok()
-            .filter(|o| o.status.success())
-            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
-    };
-    let head = git(&["rev-parse", "--short", "HEAD"]).unwrap_or_else(|| "unknown".into());
-    match git(&["status", "--porcelain", "--untracked-files=no"]) {
-        Some(changes) if !changes.is_empty() => format!("{head} (with uncommitted changes)"),
-        _ => head,
     }
 }

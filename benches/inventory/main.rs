@@ -20,6 +20,8 @@ mod baseline;
 mod generate;
 mod measure;
 mod report;
+#[path = "../shared/run_record.rs"]
+mod run_record;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -111,9 +113,10 @@ async fn run(args: Args) {
             baseline::drop_pg_database(&args.pg_admin, &name).await;
         }
     }
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("BENCHMARKS.md");
-    report.append_to(&path).expect("write BENCHMARKS.md");
-    println!("{}", report.render());
+    // Rendered once, before the file is touched: the commit line reads the working tree.
+    let text = report.render();
+    run_record::append(&text).expect("write BENCHMARKS.md");
+    println!("{text}");
 }
 
 async fn bench_backend(

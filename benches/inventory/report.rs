@@ -1,10 +1,9 @@
 //! The figures of one run, rendered as Markdown and appended to `BENCHMARKS.md`.
 
-use std::io::Write;
-use std::path::Path;
 use std::time::Duration;
 
 use crate::measure::Measured;
+use crate::run_record::commit;
 
 /// One backend's figures.
 pub struct BackendFigures {
@@ -53,9 +52,10 @@ impl Report {
     pub fn render(&self) -> String {
         let rows = (self.people + self.holdings) as f64;
         let mut out = format!(
-            "\n## Inventory import and mapping — {} people, {} holdings\n\nRun {} on {}.\n\n",
+            "\n## Inventory import and mapping — {} people, {} holdings\n\nCommit {}. Run {} on {}.\n\n",
             self.people,
             self.holdings,
+            commit(),
             chrono::Utc::now().format("%Y-%m-%d %H:%M UTC"),
             self.machine
         );
@@ -111,21 +111,5 @@ impl Report {
              key.\n",
         );
         out
-    }
-
-    /// Appends the run to `path`, creating it with a header if needed.
-    pub fn append_to(&self, path: &Path) -> std::io::Result<()> {
-        let new = !path.exists();
-        let mut file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)?;
-        if new {
-            writeln!(
-                file,
-                "# Benchmarks\n\nEvery figure here was measured by `cargo bench --bench inventory` (see\n`benches/inventory/main.rs`), with its baseline measured in the same run on the same machine."
-            )?;
-        }
-        file.write_all(self.render().as_bytes())
     }
 }
